@@ -1,0 +1,5 @@
+"""Constants for the Odoo integration."""
+
+from typing import Final
+
+DOMAIN: Final = "odoo"

@@ -1,0 +1,52 @@
+# Shared settings and helpers for the project's scripts (sourced, not run).
+# Caches live outside the checkout so a fresh clone reuses them and `git clean` never wipes them.
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE_DIR="${HA_ODOO_CACHE:-/var/cache/ha-odoo-bridge}"
+# Conventional place of the Odoo 18 source tree when ODOO_PATH is not set.
+DEFAULT_ODOO_PATH="/opt/odoo-18"
+ODOO_PATH="${ODOO_PATH:-$DEFAULT_ODOO_PATH}"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33m!!! %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[1;31mxxx %s\033[0m\n' "$*" >&2; exit 1; }
+
+# apt-get install only what is missing; `apt-get update` once per call site.
+apt_ensure() {
+    local missing=()
+    local package
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$package")
+    done
+    if ((${#missing[@]})); then
+        log "installing Debian packages: ${missing[*]}"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+# The Debian mirror this machine is configured with (never hard-coded in the repo).
+debian_mirror() {
+    local uri
+    uri="$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n1 || true)"
+    if [[ -z "$uri" ]]; then
+        uri="$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -v security | head -n1 || true)"
+    fi
+    [[ -n "$uri" ]] || die "no Debian mirror found in the apt configuration"
+    echo "$uri"
+}
+
+odoo_available() { [[ -x "$ODOO_PATH/odoo-bin" || -f "$ODOO_PATH/odoo-bin" ]]; }
+
+# Run a setup function under an exclusive lock, so parallel runs never build a cache twice.
+locked() {
+    mkdir -p "$CACHE_DIR"
+    local lock_file="$CACHE_DIR/.${1}-$(basename "$0").lock"
+    (
+        flock 9
+        "$@"
+    ) 9>"$lock_file"
+}
