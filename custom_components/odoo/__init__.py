@@ -1,16 +1,95 @@
-"""The Odoo integration: streams Home Assistant states to Odoo and takes commands back."""
+"""The Odoo integration: streams Home Assistant states to Odoo in signed, durable batches."""
 
-from __future__ import annotations
+import logging
+from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+from homeassistant.util.hass_dict import HassKey
+
+from .const import (
+    CONF_API_KEY,
+    CONF_DATABASE,
+    CONF_HA_UUID,
+    CONF_PUSH_URL,
+    CONF_SECRET,
+    CONF_URL,
+    CONF_USERNAME,
+    DOMAIN,
+)
+from .odoo_client import OdooError, PushClient, unpair
+from .outbox import Outbox, settings_from_options
+from .services import async_setup_services
+
+_LOGGER = logging.getLogger(__name__)
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+# Entity ids of this integration's own status entities, never exported: exporting them would
+# feed back (a push changes "events sent", which is a state change to push, and so on).
+DATA_OWN_ENTITIES: HassKey[set[str]] = HassKey(f"{DOMAIN}_own_entities")
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Set up a paired Odoo database from a config entry."""
+@dataclass(slots=True)
+class OdooRuntime:
+    """What a loaded pairing holds while it runs."""
+
+    outbox: Outbox
+
+
+type OdooConfigEntry = ConfigEntry[OdooRuntime]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's services."""
+    async_setup_services(hass)
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Unload a config entry."""
+async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool:
+    """Start streaming to a paired Odoo database."""
+    client = PushClient(hass, entry.data[CONF_PUSH_URL], entry.data[CONF_SECRET])
+    own_entities = hass.data.setdefault(DATA_OWN_ENTITIES, set())
+    outbox = Outbox(hass, entry, client, settings_from_options(entry.options), own_entities)
+    await outbox.async_load()
+    entry.runtime_data = OdooRuntime(outbox=outbox)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    outbox.async_start()
+    entry.async_on_unload(outbox.async_stop)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: OdooConfigEntry) -> None:
+    """Apply new options in place, so queued events are kept."""
+    entry.runtime_data.outbox.async_update_settings(settings_from_options(entry.options))
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool:
+    """Stop streaming; the outbox is saved by its unload callback."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> None:
+    """Tell Odoo the pairing is gone (best effort) and delete the saved outbox."""
+    data = entry.data
+    try:
+        await hass.async_add_executor_job(
+            unpair,
+            data[CONF_URL],
+            data[CONF_DATABASE],
+            data[CONF_USERNAME],
+            data[CONF_API_KEY],
+            data[CONF_HA_UUID],
+        )
+    except OdooError as err:
+        _LOGGER.warning(
+            "Could not unpair from Odoo database %s (%s); archive the instance in Odoo",
+            data[CONF_DATABASE],
+            type(err).__name__,
+        )
+    await Outbox.async_remove_store(hass, entry.entry_id)

@@ -1,12 +1,103 @@
-"""Config flow for the Odoo integration."""
+"""Config flow: pair with an Odoo database (PROTOCOL.md §2), re-authenticate, and set options.
 
-from __future__ import annotations
+Steps: `user` (Odoo URL) → `credentials` (database, login, API key, URL of Home Assistant).
+Re-authentication: `reauth_confirm` (login, API key) pairs again with a fresh secret.
+"""
 
+import logging
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+import probatio as vol
+from homeassistant.components import webhook
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import __version__ as HA_VERSION
+from homeassistant.core import callback
+from homeassistant.helpers import instance_id
+from homeassistant.helpers.network import NoURLAvailableError, get_url
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
 
-from .const import DOMAIN
+from .const import (
+    CONF_API_KEY,
+    CONF_DATABASE,
+    CONF_EXCLUDE_DOMAINS,
+    CONF_EXCLUDE_ENTITIES,
+    CONF_EXCLUDE_ENTITY_GLOBS,
+    CONF_FLUSH_DELAY_MS,
+    CONF_HA_URL,
+    CONF_HA_UUID,
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_INCLUDE_DOMAINS,
+    CONF_INCLUDE_ENTITIES,
+    CONF_INCLUDE_ENTITY_GLOBS,
+    CONF_INSTANCE_ID,
+    CONF_MAX_BATCH,
+    CONF_PUSH_URL,
+    CONF_SECRET,
+    CONF_SEND_ATTRIBUTES,
+    CONF_URL,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    DEFAULT_FLUSH_DELAY_MS,
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_MAX_BATCH,
+    DEFAULT_SEND_ATTRIBUTES,
+    DOMAIN,
+    MAX_BATCH_EVENTS,
+)
+from .odoo_client import (
+    AddonNotInstalled,
+    CannotConnect,
+    InvalidAuth,
+    InvalidUrl,
+    NotHaAdmin,
+    OdooError,
+    PairingResult,
+    UnknownDatabase,
+    list_databases,
+    normalize_url,
+    pair,
+    pairing_values,
+)
+from .signing import generate_secret
+
+_LOGGER = logging.getLogger(__name__)
+
+ERRORS: dict[type[OdooError], str] = {
+    InvalidUrl: "invalid_url",
+    CannotConnect: "cannot_connect",
+    UnknownDatabase: "unknown_database",
+    InvalidAuth: "invalid_auth",
+    AddonNotInstalled: "addon_not_installed",
+    NotHaAdmin: "not_ha_admin",
+}
+PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+
+def _valid_ha_url(url: str) -> bool:
+    """Tell whether a URL of Home Assistant is an absolute http(s) URL."""
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -14,6 +105,236 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
+    def __init__(self) -> None:
+        """Start with nothing known about the server."""
+        self._url = ""
+        self._databases: list[str] | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Return the options flow."""
+        return OdooOptionsFlow()
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for the Odoo server."""
-        return self.async_show_form(step_id="user")
+        """Ask for the Odoo URL and check that an Odoo server answers there."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                self._url = normalize_url(user_input[CONF_URL])
+                self._databases = await self.hass.async_add_executor_job(list_databases, self._url)
+            except OdooError as err:
+                errors[CONF_URL] = ERRORS[type(err)]
+            else:
+                return await self.async_step_credentials()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_URL): URL}), user_input
+            ),
+            errors=errors,
+        )
+
+    async def async_step_credentials(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for database, login, API key and Home Assistant's URL, then pair."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            database = user_input[CONF_DATABASE].strip()
+            ha_url = user_input[CONF_HA_URL].strip().rstrip("/")
+            uuid = await instance_id.async_get(self.hass)
+            await self.async_set_unique_id(f"{self._url}|{database}|{uuid}")
+            self._abort_if_unique_id_configured()
+            if not _valid_ha_url(ha_url):
+                errors[CONF_HA_URL] = "invalid_url"
+            elif self._databases is not None and database not in self._databases:
+                errors[CONF_DATABASE] = "unknown_database"
+            else:
+                webhook_id = webhook.async_generate_id()
+                secret = generate_secret()
+                result, error = await self._async_pair(
+                    database, user_input, uuid, ha_url, webhook_id, secret
+                )
+                if result is not None:
+                    return self.async_create_entry(
+                        title=f"{database} ({urlsplit(self._url).netloc})",
+                        data={
+                            CONF_URL: self._url,
+                            CONF_DATABASE: database,
+                            CONF_USERNAME: user_input[CONF_USERNAME],
+                            CONF_API_KEY: user_input[CONF_API_KEY],
+                            CONF_HA_URL: ha_url,
+                            CONF_HA_UUID: uuid,
+                            CONF_WEBHOOK_ID: webhook_id,
+                            CONF_SECRET: secret,
+                            CONF_PUSH_URL: result.push_url,
+                            CONF_INSTANCE_ID: result.instance_id,
+                        },
+                    )
+                errors["base"] = error
+        return self.async_show_form(
+            step_id="credentials",
+            data_schema=self.add_suggested_values_to_schema(
+                self._credentials_schema(), user_input or {CONF_HA_URL: self._default_ha_url()}
+            ),
+            errors=errors,
+            description_placeholders={"url": self._url},
+        )
+
+    def _credentials_schema(self) -> vol.Schema:
+        """Return the credentials form: a database dropdown when the server lists them."""
+        database: SelectSelector | TextSelector = TextSelector()
+        if self._databases:
+            database = SelectSelector(
+                SelectSelectorConfig(options=self._databases, mode=SelectSelectorMode.DROPDOWN)
+            )
+        return vol.Schema(
+            {
+                vol.Required(CONF_DATABASE): database,
+                vol.Required(CONF_USERNAME): TextSelector(),
+                vol.Required(CONF_API_KEY): PASSWORD,
+                vol.Required(CONF_HA_URL): URL,
+            }
+        )
+
+    def _default_ha_url(self) -> str:
+        """Return Home Assistant's own URL from its network settings, if it has one."""
+        try:
+            return get_url(self.hass, allow_cloud=False)
+        except NoURLAvailableError:
+            return ""
+
+    async def _async_pair(
+        self,
+        database: str,
+        user_input: Mapping[str, Any],
+        uuid: str,
+        ha_url: str,
+        webhook_id: str,
+        secret: str,
+    ) -> tuple[PairingResult | None, str]:
+        """Call `ha.instance.ha_pair` as the user; return the result or an error key."""
+        values = pairing_values(
+            uuid, self.hass.config.location_name, ha_url, webhook_id, secret, HA_VERSION
+        )
+        try:
+            result = await self.hass.async_add_executor_job(
+                pair,
+                self._url,
+                database,
+                user_input[CONF_USERNAME],
+                user_input[CONF_API_KEY],
+                values,
+            )
+        except OdooError as err:
+            return None, ERRORS[type(err)]
+        return result, ""
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Odoo refused the pairing's pushes: ask for credentials again."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pair again with a new API key, rotating the shared secret."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._url = entry.data[CONF_URL]
+            secret = generate_secret()
+            result, error = await self._async_pair(
+                entry.data[CONF_DATABASE],
+                user_input,
+                entry.data[CONF_HA_UUID],
+                entry.data[CONF_HA_URL],
+                entry.data[CONF_WEBHOOK_ID],
+                secret,
+            )
+            if result is not None:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={
+                        CONF_USERNAME: user_input[CONF_USERNAME],
+                        CONF_API_KEY: user_input[CONF_API_KEY],
+                        CONF_SECRET: secret,
+                        CONF_PUSH_URL: result.push_url,
+                        CONF_INSTANCE_ID: result.instance_id,
+                    },
+                )
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_USERNAME): TextSelector(),
+                        vol.Required(CONF_API_KEY): PASSWORD,
+                    }
+                ),
+                {CONF_USERNAME: entry.data[CONF_USERNAME]},
+            ),
+            errors=errors,
+            description_placeholders={"title": entry.title},
+        )
+
+
+class OdooOptionsFlow(OptionsFlow):
+    """Choose what is exported and how it is batched."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options form."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        domains = sorted({state.domain for state in self.hass.states.async_all()})
+        domain_selector = SelectSelector(
+            SelectSelectorConfig(options=domains, multiple=True, custom_value=True, sort=True)
+        )
+        entity_selector = EntitySelector(EntitySelectorConfig(multiple=True))
+        glob_selector = TextSelector(TextSelectorConfig(multiple=True))
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_INCLUDE_DOMAINS, default=[]): domain_selector,
+                vol.Optional(CONF_INCLUDE_ENTITIES, default=[]): entity_selector,
+                vol.Optional(CONF_INCLUDE_ENTITY_GLOBS, default=[]): glob_selector,
+                vol.Optional(CONF_EXCLUDE_DOMAINS, default=[]): domain_selector,
+                vol.Optional(CONF_EXCLUDE_ENTITIES, default=[]): entity_selector,
+                vol.Optional(CONF_EXCLUDE_ENTITY_GLOBS, default=[]): glob_selector,
+                vol.Required(CONF_FLUSH_DELAY_MS, default=DEFAULT_FLUSH_DELAY_MS): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0,
+                        max=10000,
+                        step=10,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="ms",
+                    )
+                ),
+                vol.Required(CONF_MAX_BATCH, default=DEFAULT_MAX_BATCH): vol.All(
+                    NumberSelector(
+                        NumberSelectorConfig(
+                            min=1, max=MAX_BATCH_EVENTS, step=1, mode=NumberSelectorMode.BOX
+                        )
+                    ),
+                    vol.Coerce(int),
+                ),
+                vol.Required(
+                    CONF_HEARTBEAT_INTERVAL, default=DEFAULT_HEARTBEAT_INTERVAL
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=5,
+                        max=3600,
+                        step=1,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="s",
+                    )
+                ),
+                vol.Required(
+                    CONF_SEND_ATTRIBUTES, default=DEFAULT_SEND_ATTRIBUTES
+                ): BooleanSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+        )

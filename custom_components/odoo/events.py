@@ -1,0 +1,120 @@
+"""Builders of the wire events of PROTOCOL.md §3 from Home Assistant states and registries."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import (
+    area_registry as ar,
+)
+from homeassistant.helpers import (
+    device_registry as dr,
+)
+from homeassistant.helpers import (
+    entity_registry as er,
+)
+
+type WireEvent = dict[str, Any]
+
+
+def state_event(state: State, include_attributes: bool) -> WireEvent:
+    """Return the `state` event of a state; reads only immutable fields, so any thread may call."""
+    event: WireEvent = {
+        "t": "state",
+        "entity_id": state.entity_id,
+        "state": state.state,
+        "last_changed": state.last_changed.isoformat(),
+        "last_updated": state.last_updated.isoformat(),
+        "context_id": state.context.id,
+    }
+    if include_attributes:
+        event["attributes"] = state.attributes
+    return event
+
+
+def removed_state_event(entity_id: str, when: datetime) -> WireEvent:
+    """Return the `state: null` event of an entity that left the state machine."""
+    return {"t": "state", "entity_id": entity_id, "state": None, "last_updated": when.isoformat()}
+
+
+def entity_event(entry: er.RegistryEntry) -> WireEvent:
+    """Return the `entity` event of an entity registry entry."""
+    return {
+        "t": "entity",
+        "entity_id": entry.entity_id,
+        "name": entry.name or entry.original_name,
+        "device_id": entry.device_id,
+        "area_id": entry.area_id,
+        "platform": entry.platform,
+        "entity_category": entry.entity_category.value if entry.entity_category else None,
+        "disabled": entry.disabled_by is not None,
+        "removed": False,
+    }
+
+
+def removed_entity_event(entity_id: str) -> WireEvent:
+    """Return the `entity` event of a removed registry entry."""
+    return {"t": "entity", "entity_id": entity_id, "removed": True}
+
+
+def device_event(device: dr.DeviceEntry | dr.ChildDeviceEntry) -> WireEvent:
+    """Return the `device` event of a device registry entry."""
+    # Child devices carry no hardware details of their own.
+    details = device if isinstance(device, dr.DeviceEntry) else None
+    return {
+        "t": "device",
+        "device_id": device.id,
+        "name": device.name_by_user or device.name,
+        "manufacturer": details.manufacturer if details else None,
+        "model": details.model if details else None,
+        "sw_version": details.sw_version if details else None,
+        "area_id": device.area_id,
+        "removed": False,
+    }
+
+
+def removed_device_event(device_id: str) -> WireEvent:
+    """Return the `device` event of a removed device."""
+    return {"t": "device", "device_id": device_id, "removed": True}
+
+
+def area_event(area: ar.AreaEntry) -> WireEvent:
+    """Return the `area` event of an area."""
+    return {"t": "area", "area_id": area.id, "name": area.name, "removed": False}
+
+
+def removed_area_event(area_id: str) -> WireEvent:
+    """Return the `area` event of a removed area."""
+    return {"t": "area", "area_id": area_id, "removed": True}
+
+
+def event_key(event: WireEvent) -> tuple[str, str]:
+    """Return what an event describes; a newer event with the same key supersedes it."""
+    kind = str(event["t"])
+    if kind == "device":
+        return kind, str(event["device_id"])
+    if kind == "area":
+        return kind, str(event["area_id"])
+    return kind, str(event["entity_id"])
+
+
+def snapshot_events(
+    hass: HomeAssistant, exported: Callable[[str], bool], include_attributes: bool
+) -> list[WireEvent]:
+    """Return every exported state and registry item: areas, devices, entities, then states."""
+    events: list[WireEvent] = [area_event(area) for area in ar.async_get(hass).async_list_areas()]
+    devices = dr.async_get(hass)
+    events.extend(device_event(device) for device in devices.devices)
+    events.extend(device_event(device) for device in devices.child_devices)
+    events.extend(
+        entity_event(entry)
+        for entry in er.async_get(hass).entities.values()
+        if exported(entry.entity_id)
+    )
+    events.extend(
+        state_event(state, include_attributes)
+        for state in hass.states.async_all()
+        if exported(state.entity_id)
+    )
+    return events

@@ -1,0 +1,840 @@
+"""The outbox: buffers exported changes, pushes them to Odoo in signed batches, survives restarts.
+
+Flow: bus listeners append to one ordered queue; a single sender task takes batches from its
+front, pushes them one at a time and acts on Odoo's answer as PROTOCOL.md §3 prescribes. The
+queue and the batch in flight are saved with Home Assistant's `Store`, so neither an Odoo
+outage nor a Home Assistant restart loses events.
+"""
+
+import asyncio
+import gzip
+import logging
+import random
+import secrets
+import sys
+from collections import deque
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, EVENT_STATE_CHANGED
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
+from homeassistant.helpers import (
+    area_registry as ar,
+)
+from homeassistant.helpers import (
+    device_registry as dr,
+)
+from homeassistant.helpers import (
+    entity_registry as er,
+)
+from homeassistant.helpers import (
+    issue_registry as ir,
+)
+from homeassistant.helpers.entityfilter import EntityFilter, convert_filter
+from homeassistant.helpers.json import json_bytes
+from homeassistant.helpers.start import async_at_started
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    BACKOFF_INITIAL,
+    BACKOFF_JITTER,
+    BACKOFF_MAX,
+    CONF_FLUSH_DELAY_MS,
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_MAX_BATCH,
+    CONF_SEND_ATTRIBUTES,
+    DEFAULT_BUFFER_LIMIT,
+    DEFAULT_FLUSH_DELAY_MS,
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_MAX_BATCH,
+    DEFAULT_SEND_ATTRIBUTES,
+    DOMAIN,
+    FILTER_KEYS,
+    GZIP_THRESHOLD_BYTES,
+    ISSUE_INSTANCE_REMOVED,
+    ISSUE_OUTBOX_OVERFLOW,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_EVENTS,
+    PROTOCOL_VERSION,
+)
+from .events import (
+    WireEvent,
+    area_event,
+    device_event,
+    entity_event,
+    event_key,
+    removed_area_event,
+    removed_device_event,
+    removed_entity_event,
+    removed_state_event,
+    snapshot_events,
+    state_event,
+)
+from .odoo_client import PushAnswer, PushClient
+
+_LOGGER = logging.getLogger(__name__)
+
+STORAGE_VERSION = 1
+SAVE_DELAY = 10.0
+STATUS_INTERVAL = 5.0
+DEAD_LETTERS_KEPT = 20
+# Compaction frees 10 % of the buffer at once so it runs once per 20 000 events, not per event.
+COMPACTION_TARGET = 0.9
+# Room left in a batch for the envelope around the events (ids, timestamps, flags).
+ENVELOPE_BYTES = 512
+NEVER = sys.maxsize
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSettings:
+    """The user's options as the outbox uses them."""
+
+    exported: EntityFilter
+    flush_delay: float
+    max_batch: int
+    heartbeat_interval: float
+    send_attributes: bool
+    buffer_limit: int = DEFAULT_BUFFER_LIMIT
+
+
+def settings_from_options(options: Mapping[str, Any]) -> OutboxSettings:
+    """Turn config entry options into outbox settings."""
+    return OutboxSettings(
+        exported=convert_filter({key: list(options.get(key, [])) for key in FILTER_KEYS}),
+        flush_delay=options.get(CONF_FLUSH_DELAY_MS, DEFAULT_FLUSH_DELAY_MS) / 1000,
+        max_batch=min(int(options.get(CONF_MAX_BATCH, DEFAULT_MAX_BATCH)), MAX_BATCH_EVENTS),
+        heartbeat_interval=float(options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
+        send_attributes=bool(options.get(CONF_SEND_ATTRIBUTES, DEFAULT_SEND_ATTRIBUTES)),
+    )
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Encoded events that travel together as one batch (a snapshot part or half a split batch)."""
+
+    snapshot: bool | dict[str, Any]
+    events: list[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A batch handed to Odoo; retries re-send it with the same `batch_id` (idempotency key)."""
+
+    batch_id: str
+    seq: int
+    snapshot: bool | dict[str, Any]
+    events: list[bytes]
+
+
+# A queued item is a live state (encoded when batched), a ready wire event, or a chunk.
+type QueueItem = State | WireEvent | Chunk
+
+
+class SenderHalted(Exception):
+    """Odoo refused this pairing (401/403/410): pushing stops until the user acts."""
+
+
+class Outbox:
+    """Queue, batching, delivery and persistence of one pairing's outgoing events."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        client: PushClient,
+        settings: OutboxSettings,
+        own_entities: set[str],
+    ) -> None:
+        """Prepare an idle outbox; `async_load` and `async_start` bring it to life."""
+        self._hass = hass
+        self._entry = entry
+        self._client = client
+        self._settings = settings
+        self._exported = settings.exported.get_filter()
+        self._own_entities = own_entities
+        self._store = _outbox_store(hass, entry.entry_id)
+        self._queue: deque[QueueItem] = deque()
+        self._chunk_count = 0
+        self._chunk_events = 0
+        self._inflight: Batch | None = None
+        self._next_seq = 1
+        self._wakeup = asyncio.Event()
+        # Queue length at which the listener must act: wake the sender or compact.
+        self._attention = 1
+        self._wake_at = 1
+        self._compaction_scheduled = False
+        self._sender: asyncio.Task[None] | None = None
+        self._unsubscribers: list[CALLBACK_TYPE] = []
+        self._stop_unsub: CALLBACK_TYPE | None = None
+        self._status_timer: asyncio.TimerHandle | None = None
+        self._save_unsub: asyncio.TimerHandle | None = None
+        self._save_lock = asyncio.Lock()
+        self._status_listeners: list[CALLBACK_TYPE] = []
+        self._backoff_attempt = 0
+        self._last_push = 0.0
+        self._failing = False
+        self._halted = False
+        self.connected = False
+        self.events_sent = 0
+        self.failed_pushes = 0
+        self.dropped_events = 0
+        self.last_success: datetime | None = None
+        self.dead_letters: deque[dict[str, Any]] = deque(maxlen=DEAD_LETTERS_KEPT)
+        self.dead_letter_count = 0
+
+    # ---- status -------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        """Return how many events wait for delivery, the batch in flight included."""
+        inflight = len(self._inflight.events) if self._inflight else 0
+        return len(self._queue) - self._chunk_count + self._chunk_events + inflight
+
+    @callback
+    def async_add_status_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `listener` whenever the status changes; return the unsubscribe callback."""
+        self._status_listeners.append(listener)
+        return lambda: self._status_listeners.remove(listener)
+
+    @callback
+    def _async_notify_status(self, *_: Any) -> None:
+        """Tell the status entities to refresh."""
+        for listener in list(self._status_listeners):
+            listener()
+
+    # ---- lifecycle ----------------------------------------------------------------------
+
+    async def async_load(self) -> None:
+        """Restore the queue, the batch in flight and the counters saved before a restart."""
+        stored = await self._store.async_load()
+        if not stored:
+            return
+        self._next_seq = int(stored.get("next_seq", 1))
+        self.events_sent = int(stored.get("events_sent", 0))
+        self.dropped_events = int(stored.get("dropped_events", 0))
+        self.dead_letter_count = int(stored.get("dead_letter_count", 0))
+        self.dead_letters.extend(stored.get("dead_letters", []))
+        if last_success := stored.get("last_success"):
+            self.last_success = dt_util.parse_datetime(last_success)
+        if inflight := stored.get("inflight"):
+            self._inflight = Batch(
+                batch_id=inflight["batch_id"],
+                seq=int(inflight["seq"]),
+                snapshot=inflight["snapshot"],
+                events=[json_bytes(event) for event in inflight["events"]],
+            )
+        for item in stored.get("queue", []):
+            if "chunk" in item:
+                self._append_chunk(Chunk(item["chunk"], [json_bytes(e) for e in item["events"]]))
+            else:
+                self._queue.append(item)
+
+    @callback
+    def async_start(self) -> None:
+        """Subscribe to the bus, start the sender and schedule the initial snapshot."""
+        hass = self._hass
+        self._unsubscribers += [
+            hass.bus.async_listen(
+                EVENT_STATE_CHANGED,
+                self._async_state_changed,
+                event_filter=self._async_is_exported,
+            ),
+            hass.bus.async_listen(
+                er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_entity_registry_updated
+            ),
+            hass.bus.async_listen(
+                dr.EVENT_DEVICE_REGISTRY_UPDATED, self._async_device_registry_updated
+            ),
+            hass.bus.async_listen(
+                ar.EVENT_AREA_REGISTRY_UPDATED, self._async_area_registry_updated
+            ),
+            async_at_started(hass, self._async_snapshot_at_start),
+        ]
+        self._stop_unsub = hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, self._async_hass_stopping
+        )
+        self._status_timer = hass.loop.call_later(STATUS_INTERVAL, self._async_status_tick)
+        self._start_sender()
+
+    @callback
+    def _start_sender(self) -> None:
+        """Start the task that delivers batches."""
+        self._sender = self._entry.async_create_background_task(
+            self._hass, self._async_run_sender(), f"{DOMAIN} outbox {self._entry.title}"
+        )
+
+    @callback
+    def _async_status_tick(self) -> None:
+        """Refresh the status entities periodically (outbox size grows between pushes)."""
+        self._async_notify_status()
+        self._status_timer = self._hass.loop.call_later(STATUS_INTERVAL, self._async_status_tick)
+
+    async def async_stop(self) -> None:
+        """Stop listening and sending, and write everything undelivered to disk."""
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers.clear()
+        if self._stop_unsub is not None:
+            self._stop_unsub()
+            self._stop_unsub = None
+        await self._async_hass_stopping()
+
+    async def _async_hass_stopping(self, _event: Event | None = None) -> None:
+        """Stop sending and save: config entries are not unloaded when Home Assistant stops."""
+        self._stop_unsub = None
+        if self._status_timer is not None:
+            self._status_timer.cancel()
+            self._status_timer = None
+        await self._async_stop_sender()
+        await self.async_save()
+
+    async def _async_stop_sender(self) -> None:
+        """Cancel the sender; an interrupted push stays in flight and is retried after restart."""
+        if self._sender is not None and not self._sender.done():
+            self._sender.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._sender
+        self._sender = None
+
+    @callback
+    def async_update_settings(self, settings: OutboxSettings) -> None:
+        """Apply new options to the running outbox, keeping the queue."""
+        filter_changed = settings.exported.config != self._settings.exported.config
+        self._settings = settings
+        self._exported = settings.exported.get_filter()
+        if filter_changed:
+            # Newly exported entities appear and no longer exported ones are removed in Odoo.
+            self.async_request_snapshot()
+        self._wakeup.set()
+
+    @callback
+    def async_request_flush(self) -> None:
+        """Push what is queued now, skipping the flush delay and any backoff wait."""
+        self._wakeup.set()
+        self._schedule_save(0)
+
+    # ---- listeners (hot path) -----------------------------------------------------------
+
+    @callback
+    def _async_is_exported(self, event_data: EventStateChangedData) -> bool:
+        """Tell whether a state change belongs to Odoo (the bus runs this before the listener)."""
+        entity_id = event_data["entity_id"]
+        return entity_id not in self._own_entities and self._exported(entity_id)
+
+    @callback
+    def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
+        """Queue a state change.
+
+        This runs on the event loop for every exported state change, so it only appends:
+        encoding happens when the sender builds a batch.
+        """
+        new_state = event.data["new_state"]
+        queue = self._queue
+        queue.append(
+            new_state
+            if new_state is not None
+            else removed_state_event(event.data["entity_id"], event.time_fired)
+        )
+        if len(queue) >= self._attention:
+            self._async_queue_needs_attention()
+
+    @callback
+    def _async_queue_needs_attention(self) -> None:
+        """Wake the sender or schedule compaction once the queue crosses a threshold."""
+        length = len(self._queue)
+        if length >= self._wake_at:
+            self._wake_at = NEVER
+            self._wakeup.set()
+        if length > self._settings.buffer_limit and not self._compaction_scheduled:
+            self._compaction_scheduled = True
+            self._hass.loop.call_soon(self._async_compact)
+        self._attention = min(self._wake_at, self._settings.buffer_limit + 1)
+
+    @callback
+    def _set_wake_at(self, length: int) -> None:
+        """Ask the listener to wake the sender when the queue reaches `length`."""
+        self._wake_at = length
+        self._attention = min(length, self._settings.buffer_limit + 1)
+
+    @callback
+    def _async_queue_event(self, event: WireEvent) -> None:
+        """Queue a ready wire event (registry changes, which are rare)."""
+        self._queue.append(event)
+        if len(self._queue) >= self._attention:
+            self._async_queue_needs_attention()
+
+    @callback
+    def _async_entity_registry_updated(
+        self, event: Event[er.EventEntityRegistryUpdatedData]
+    ) -> None:
+        """Stream an entity registry change."""
+        data = event.data
+        entity_id = data["entity_id"]
+        old_entity_id = data.get("old_entity_id") if data["action"] == "update" else None
+        if old_entity_id and self._is_exported_entity(old_entity_id):
+            self._async_queue_event(removed_entity_event(old_entity_id))
+        if not self._is_exported_entity(entity_id):
+            return
+        if data["action"] == "remove":
+            self._async_queue_event(removed_entity_event(entity_id))
+        elif entry := er.async_get(self._hass).async_get(entity_id):
+            self._async_queue_event(entity_event(entry))
+
+    def _is_exported_entity(self, entity_id: str) -> bool:
+        """Tell whether an entity id passes the filter and is not one of ours."""
+        return entity_id not in self._own_entities and self._exported(entity_id)
+
+    @callback
+    def _async_device_registry_updated(
+        self, event: Event[dr.EventDeviceRegistryUpdatedData]
+    ) -> None:
+        """Stream a device registry change."""
+        device_id = event.data["device_id"]
+        device = dr.async_get(self._hass).async_get(device_id)
+        if event.data["action"] == "remove" or device is None:
+            self._async_queue_event(removed_device_event(device_id))
+        else:
+            self._async_queue_event(device_event(device))
+
+    @callback
+    def _async_area_registry_updated(self, event: Event[ar.EventAreaRegistryUpdatedData]) -> None:
+        """Stream an area registry change."""
+        area_id = event.data["area_id"]
+        if area_id is None:
+            return
+        area = ar.async_get(self._hass).async_get_area(area_id)
+        if event.data["action"] == "remove" or area is None:
+            self._async_queue_event(removed_area_event(area_id))
+        else:
+            self._async_queue_event(area_event(area))
+
+    # ---- snapshot and compaction --------------------------------------------------------
+
+    @callback
+    def _async_snapshot_at_start(self, _hass: HomeAssistant) -> None:
+        """Push a full snapshot once Home Assistant has started (all states are known)."""
+        self.async_request_snapshot()
+
+    @callback
+    def async_request_snapshot(self) -> None:
+        """Queue a full snapshot of exported states and registries, replacing a queued one."""
+        events = [
+            json_bytes(event)
+            for event in snapshot_events(
+                self._hass, self._is_exported_entity, self._settings.send_attributes
+            )
+        ]
+        chunks = list(_split_events(events, self._settings.max_batch))
+        if any(isinstance(item, Chunk) and item.snapshot for item in self._queue):
+            self._remove_queued_snapshots()
+        if len(chunks) == 1:
+            self._append_chunk(Chunk(True, chunks[0]))
+        else:
+            snapshot_id = secrets.token_hex(8)
+            for part, chunk in enumerate(chunks, start=1):
+                meta = {"id": snapshot_id, "part": part, "parts": len(chunks)}
+                self._append_chunk(Chunk(meta, chunk))
+        self._wakeup.set()
+        self._schedule_save()
+
+    def _append_chunk(self, chunk: Chunk) -> None:
+        """Queue a chunk and keep the pending count exact."""
+        self._queue.append(chunk)
+        self._chunk_count += 1
+        self._chunk_events += len(chunk.events)
+
+    def _remove_queued_snapshots(self) -> None:
+        """Drop snapshot chunks not yet sent: a newer snapshot supersedes them."""
+        kept: deque[QueueItem] = deque()
+        for item in self._queue:
+            if isinstance(item, Chunk) and item.snapshot:
+                self._chunk_count -= 1
+                self._chunk_events -= len(item.events)
+            else:
+                kept.append(item)
+        self._queue = kept
+
+    @callback
+    def _async_compact(self) -> None:
+        """Shrink a full buffer: keep each item's latest event, drop the oldest history first."""
+        self._compaction_scheduled = False
+        limit = self._settings.buffer_limit
+        items = list(self._queue)
+        excess = len(items) - int(limit * COMPACTION_TARGET)
+        if len(items) <= limit or excess <= 0:
+            return
+        seen: set[tuple[str, str]] = set()
+        superseded: list[int] = []
+        for index in range(len(items) - 1, -1, -1):
+            item = items[index]
+            if isinstance(item, Chunk):
+                continue
+            key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
+            if key in seen:
+                superseded.append(index)
+            else:
+                seen.add(key)
+        superseded.reverse()
+        dropped = set(superseded[:excess])
+        # Only latest values are left: drop the oldest; the snapshot after the outage restores them.
+        for index, item in enumerate(items):
+            if len(dropped) >= excess:
+                break
+            if not isinstance(item, Chunk):
+                dropped.add(index)
+        self._queue = deque(item for index, item in enumerate(items) if index not in dropped)
+        self.dropped_events += len(dropped)
+        _LOGGER.warning(
+            "The outbox of %s is full (%s events); dropped %s older events, %s in total",
+            self._entry.title,
+            limit,
+            len(dropped),
+            self.dropped_events,
+        )
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            f"{ISSUE_OUTBOX_OVERFLOW}_{self._entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_OUTBOX_OVERFLOW,
+            translation_placeholders={
+                "title": self._entry.title,
+                "dropped": str(self.dropped_events),
+                "limit": str(limit),
+            },
+        )
+        self._async_notify_status()
+        self._schedule_save()
+
+    # ---- sender -------------------------------------------------------------------------
+
+    async def _async_run_sender(self) -> None:
+        """Deliver batches one at a time, in order, until stopped or halted."""
+        self._last_push = self._hass.loop.time()
+        with suppress(SenderHalted):
+            while True:
+                batch = self._inflight or await self._async_next_batch()
+                await self._async_deliver(batch)
+
+    async def _async_next_batch(self) -> Batch:
+        """Wait for work, then seal the next batch (a heartbeat when idle too long)."""
+        loop = self._hass.loop
+        if not self._queue:
+            while not self._queue:
+                remaining = self._settings.heartbeat_interval - (loop.time() - self._last_push)
+                if remaining <= 0:
+                    return self._seal([], snapshot=False)
+                self._wakeup.clear()
+                self._set_wake_at(1)
+                await _wait(self._wakeup, remaining)
+            # The first event of a quiet period waits for company, unless a batch fills up.
+            if len(self._queue) < self._settings.max_batch:
+                self._wakeup.clear()
+                self._set_wake_at(self._settings.max_batch)
+                await _wait(self._wakeup, self._settings.flush_delay)
+        self._set_wake_at(NEVER)
+        return self._take_batch()
+
+    def _take_batch(self) -> Batch:
+        """Seal the events at the front of the queue into the next batch."""
+        front = self._queue[0]
+        if isinstance(front, Chunk):
+            self._queue.popleft()
+            self._chunk_count -= 1
+            self._chunk_events -= len(front.events)
+            return self._seal(front.events, front.snapshot)
+        events: list[bytes] = []
+        size = ENVELOPE_BYTES
+        include_attributes = self._settings.send_attributes
+        queue = self._queue
+        while queue and len(events) < self._settings.max_batch:
+            item = queue[0]
+            if isinstance(item, Chunk):
+                break
+            encoded = json_bytes(
+                state_event(item, include_attributes) if isinstance(item, State) else item
+            )
+            if events and size + len(encoded) + 1 > MAX_BATCH_BYTES:
+                break
+            queue.popleft()
+            events.append(encoded)
+            size += len(encoded) + 1
+        return self._seal(events, snapshot=False)
+
+    def _seal(self, events: list[bytes], snapshot: bool | dict[str, Any]) -> Batch:
+        """Give events a batch id and the next sequence number, and put them in flight."""
+        batch = Batch(secrets.token_hex(16), self._next_seq, snapshot, events)
+        self._next_seq += 1
+        self._inflight = batch
+        if events:
+            self._schedule_save()
+        return batch
+
+    async def _async_deliver(self, batch: Batch) -> None:
+        """Push one batch and act on the answer."""
+        body = _encode_batch(batch)
+        gzipped = len(body) > GZIP_THRESHOLD_BYTES
+        if gzipped:
+            body = await self._hass.async_add_executor_job(gzip.compress, body)
+        answer = await self._client.async_push(body, gzipped)
+        self._last_push = self._hass.loop.time()
+        await self._async_handle_answer(batch, answer)
+        self._async_notify_status()
+
+    async def _async_handle_answer(self, batch: Batch, answer: PushAnswer) -> None:
+        """Act on Odoo's answer exactly as the table of PROTOCOL.md §3 says."""
+        status = answer.status
+        if status == 200:
+            self._async_delivered(batch)
+        elif status in (400, 413) and answer.error_code != "unsupported_version":
+            self._split_or_dead_letter(batch, answer)
+        elif status in (401, 403):
+            self._async_halt()
+            _LOGGER.error(
+                "Odoo refused the credentials of %s (HTTP %s); re-authenticate to resume",
+                self._entry.title,
+                status,
+            )
+            self._entry.async_start_reauth(self._hass)
+            raise SenderHalted
+        elif status == 410:
+            self._async_halt()
+            _LOGGER.error("Odoo removed the pairing of %s; pushing stopped", self._entry.title)
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                f"{ISSUE_INSTANCE_REMOVED}_{self._entry.entry_id}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key=ISSUE_INSTANCE_REMOVED,
+                translation_placeholders={"title": self._entry.title},
+            )
+            raise SenderHalted
+        else:
+            await self._async_retry_later(answer)
+
+    @callback
+    def _async_delivered(self, batch: Batch) -> None:
+        """Drop a batch Odoo committed; announce the end of an outage."""
+        self._inflight = None
+        self._backoff_attempt = 0
+        self.connected = True
+        self.events_sent += len(batch.events)
+        self.last_success = dt_util.utcnow()
+        if self._failing:
+            self._failing = False
+            _LOGGER.info(
+                "Odoo is reachable again for %s; delivering the backlog", self._entry.title
+            )
+            # Compaction may have dropped changes while Odoo was away: resend the full picture.
+            self.async_request_snapshot()
+        if batch.events:
+            self._schedule_save()
+
+    def _split_or_dead_letter(self, batch: Batch, answer: PushAnswer) -> None:
+        """Halve a refused batch to isolate the bad event; set a single bad event aside."""
+        self._inflight = None
+        self._backoff_attempt = 0
+        events = batch.events
+        if len(events) > 1:
+            middle = len(events) // 2
+            # Halves of a snapshot part travel as plain batches: the snapshot stays incomplete.
+            for half in (events[middle:], events[:middle]):
+                self._queue.appendleft(Chunk(False, half))
+                self._chunk_count += 1
+                self._chunk_events += len(half)
+        elif events:
+            self._dead_letter(events[0], answer)
+        self._schedule_save()
+
+    def _dead_letter(self, encoded: bytes, answer: PushAnswer) -> None:
+        """Set aside an event Odoo refuses on its own, so the queue never blocks."""
+        event = orjson.loads(encoded)
+        kind, key = event_key(event)
+        self.dead_letter_count += 1
+        self.dead_letters.append(
+            {
+                "time": dt_util.utcnow().isoformat(),
+                "status": answer.status,
+                "code": answer.error_code,
+                "message": answer.error_message,
+                "event": event,
+            }
+        )
+        _LOGGER.warning(
+            "Odoo refused the %s event of %s for %s (%s: %s); it was set aside",
+            kind,
+            key,
+            self._entry.title,
+            answer.status,
+            answer.error_message,
+        )
+
+    @callback
+    def _async_halt(self) -> None:
+        """Stop pushing (credentials refused or pairing removed) and keep buffering."""
+        self._halted = True
+        self.connected = False
+        self._async_notify_status()
+        self._schedule_save(0)
+
+    async def _async_retry_later(self, answer: PushAnswer) -> None:
+        """Wait before retrying the same batch: Retry-After, else exponential backoff."""
+        self.connected = False
+        self.failed_pushes += 1
+        if not self._failing:
+            self._failing = True
+            _LOGGER.warning(
+                "Odoo is unreachable for %s (%s); buffering events and retrying",
+                self._entry.title,
+                answer.status or answer.error_message,
+            )
+        if answer.status in (429, 503) and answer.retry_after is not None:
+            delay = answer.retry_after
+        else:
+            base = min(BACKOFF_MAX, BACKOFF_INITIAL * 2**self._backoff_attempt)
+            delay = base * random.uniform(1 - BACKOFF_JITTER, 1 + BACKOFF_JITTER)  # noqa: S311
+            self._backoff_attempt += 1
+        self._async_notify_status()
+        self._wakeup.clear()
+        self._set_wake_at(NEVER)
+        await _wait(self._wakeup, delay)
+
+    # ---- persistence --------------------------------------------------------------------
+
+    @callback
+    def _schedule_save(self, delay: float = SAVE_DELAY) -> None:
+        """Write the outbox to disk after `delay` seconds (coalescing earlier requests)."""
+        if self._save_unsub is not None:
+            if delay > 0:
+                return
+            self._save_unsub.cancel()
+        self._save_unsub = self._hass.loop.call_later(delay, self._async_save_soon)
+
+    @callback
+    def _async_save_soon(self) -> None:
+        """Start a background save from the save timer."""
+        self._save_unsub = None
+        self._entry.async_create_background_task(
+            self._hass, self.async_save(), f"{DOMAIN} outbox save"
+        )
+
+    async def async_save(self) -> None:
+        """Write the queue, the batch in flight and the counters to disk now."""
+        # Serialized so an older save running in the background never overwrites a newer one.
+        async with self._save_lock:
+            await self._async_save_locked()
+
+    async def _async_save_locked(self) -> None:
+        """Snapshot the outbox in the event loop, convert it in the executor, then save."""
+        if self._save_unsub is not None:
+            self._save_unsub.cancel()
+            self._save_unsub = None
+        items = list(self._queue)
+        header: dict[str, Any] = {
+            "next_seq": self._next_seq,
+            "events_sent": self.events_sent,
+            "dropped_events": self.dropped_events,
+            "dead_letter_count": self.dead_letter_count,
+            "dead_letters": list(self.dead_letters),
+            "last_success": self.last_success.isoformat() if self.last_success else None,
+            "inflight": _stored_batch(self._inflight) if self._inflight else None,
+        }
+        include_attributes = self._settings.send_attributes
+        # States are converted in the executor: a backlog may hold 200 000 of them.
+        data = await self._hass.async_add_executor_job(
+            _stored_data, header, items, include_attributes
+        )
+        await self._store.async_save(data)
+
+    @staticmethod
+    async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
+        """Delete the saved outbox of a removed pairing."""
+        await _outbox_store(hass, entry_id).async_remove()
+
+
+def _outbox_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Return the Store holding one pairing's outbox."""
+    return Store(
+        hass,
+        STORAGE_VERSION,
+        f"{DOMAIN}.outbox.{entry_id}",
+        private=True,
+        atomic_writes=True,
+        serialize_in_event_loop=False,
+    )
+
+
+def _split_events(events: list[bytes], max_events: int) -> list[list[bytes]]:
+    """Cut encoded events into runs within the event and byte limits of a batch."""
+    chunks: list[list[bytes]] = [[]]
+    size = ENVELOPE_BYTES
+    for encoded in events:
+        current = chunks[-1]
+        if current and (len(current) >= max_events or size + len(encoded) + 1 > MAX_BATCH_BYTES):
+            chunks.append([])
+            size = ENVELOPE_BYTES
+        chunks[-1].append(encoded)
+        size += len(encoded) + 1
+    return chunks
+
+
+def _encode_batch(batch: Batch) -> bytes:
+    """Return the JSON body of a batch, splicing in the already encoded events."""
+    envelope = json_bytes(
+        {
+            "v": PROTOCOL_VERSION,
+            "batch_id": batch.batch_id,
+            "seq": batch.seq,
+            "sent_at": dt_util.utcnow().isoformat(),
+            "snapshot": batch.snapshot,
+        }
+    )
+    return envelope[:-1] + b',"events":[' + b",".join(batch.events) + b"]}"
+
+
+def _stored_batch(batch: Batch) -> dict[str, Any]:
+    """Return the storable form of a batch in flight."""
+    return {
+        "batch_id": batch.batch_id,
+        "seq": batch.seq,
+        "snapshot": batch.snapshot,
+        "events": [orjson.Fragment(event) for event in batch.events],
+    }
+
+
+def _stored_item(item: QueueItem, include_attributes: bool) -> Any:
+    """Return the storable form of a queued item."""
+    if isinstance(item, Chunk):
+        return {"chunk": item.snapshot, "events": [orjson.Fragment(e) for e in item.events]}
+    if isinstance(item, State):
+        return state_event(item, include_attributes)
+    return item
+
+
+def _stored_data(
+    header: dict[str, Any], items: list[QueueItem], include_attributes: bool
+) -> dict[str, Any]:
+    """Build the stored document (runs in the executor; States are immutable)."""
+    return {**header, "queue": [_stored_item(item, include_attributes) for item in items]}
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    """Wait until `event` is set or `seconds` have passed."""
+    with suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()

@@ -1,0 +1,71 @@
+"""Sensors of a pairing: outbox size, events sent and last successful push."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import DATA_OWN_ENTITIES, OdooConfigEntry
+from .entity import OdooStatusEntity
+from .outbox import Outbox
+
+
+@dataclass(frozen=True, kw_only=True)
+class OdooSensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor reading one value of the outbox."""
+
+    value: Callable[[Outbox], int | datetime | None]
+
+
+SENSORS: tuple[OdooSensorEntityDescription, ...] = (
+    OdooSensorEntityDescription(
+        key="outbox_size",
+        translation_key="outbox_size",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=lambda outbox: outbox.pending,
+    ),
+    OdooSensorEntityDescription(
+        key="events_sent",
+        translation_key="events_sent",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value=lambda outbox: outbox.events_sent,
+    ),
+    OdooSensorEntityDescription(
+        key="last_successful_push",
+        translation_key="last_successful_push",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value=lambda outbox: outbox.last_success,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OdooConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the pairing's sensors."""
+    outbox = entry.runtime_data.outbox
+    own_entities = hass.data[DATA_OWN_ENTITIES]
+    async_add_entities(
+        OdooSensor(entry, outbox, own_entities, description) for description in SENSORS
+    )
+
+
+class OdooSensor(OdooStatusEntity, SensorEntity):
+    """A number or time read from the outbox."""
+
+    entity_description: OdooSensorEntityDescription
+
+    @property
+    def native_value(self) -> int | datetime | None:
+        """Return the current value."""
+        return self.entity_description.value(self._outbox)

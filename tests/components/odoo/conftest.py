@@ -1,0 +1,75 @@
+"""Fixtures of the Odoo integration tests: a fake Odoo on loopback and a paired config entry."""
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from aiohttp.test_utils import TestServer
+from pytest_aiohttp import AiohttpServer
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.odoo.const import (
+    CONF_API_KEY,
+    CONF_DATABASE,
+    CONF_HA_URL,
+    CONF_HA_UUID,
+    CONF_INSTANCE_ID,
+    CONF_PUSH_URL,
+    CONF_SECRET,
+    CONF_URL,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+)
+from custom_components.odoo.signing import generate_secret
+
+from .fake_odoo import PUSH_PATH, FakeOdoo
+
+HA_UUID = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+async def odoo_server(
+    socket_enabled: None, aiohttp_server: AiohttpServer
+) -> tuple[FakeOdoo, TestServer]:
+    """Start the fake Odoo on 127.0.0.1 (sockets stay limited to loopback)."""
+    odoo = FakeOdoo()
+    server = await aiohttp_server(odoo.app())
+    odoo.base_url = str(server.make_url("")).rstrip("/")
+    return odoo, server
+
+
+@pytest.fixture
+def odoo(odoo_server: tuple[FakeOdoo, TestServer]) -> FakeOdoo:
+    """Return the fake Odoo."""
+    return odoo_server[0]
+
+
+@pytest.fixture
+def config_entry(odoo: FakeOdoo) -> MockConfigEntry:
+    """Return a config entry paired with the fake Odoo (not yet added to hass)."""
+    odoo.secret = generate_secret()
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="prod (fake)",
+        unique_id=f"{odoo.base_url}|prod|{HA_UUID}",
+        data={
+            CONF_URL: odoo.base_url,
+            CONF_DATABASE: "prod",
+            CONF_USERNAME: "admin",
+            CONF_API_KEY: "key-123",
+            CONF_HA_URL: "http://127.0.0.1:8123",
+            CONF_HA_UUID: HA_UUID,
+            CONF_WEBHOOK_ID: "webhook-id-0123",
+            CONF_SECRET: odoo.secret,
+            CONF_PUSH_URL: odoo.base_url + PUSH_PATH.format(uuid=HA_UUID),
+            CONF_INSTANCE_ID: 7,
+        },
+    )
+
+
+async def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Wait in real time until `condition()` holds; fail the test after `seconds`."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - polls state the fake and hass both change
+            await asyncio.sleep(0.01)
