@@ -11,6 +11,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 REQUIREMENTS="$REPO_ROOT/requirements_test.txt"
+DEMO_REQUIREMENTS="$REPO_ROOT/requirements_demo.txt"
 CHROOT="$CACHE_DIR/forky"
 CHROOT_VENV="/opt/ha-venv"
 
@@ -27,13 +28,14 @@ else
     VENV="$CHROOT$CHROOT_VENV"
 fi
 
-requirements_stamp() { sha256sum "$REQUIREMENTS" | cut -d' ' -f1; }
+requirements_stamp() { cat "$REQUIREMENTS" "$DEMO_REQUIREMENTS" | sha256sum | cut -d' ' -f1; }
 
-# Run a command inside the chroot with /proc, /dev, /sys, /tmp and the repository bound.
+# Run a command inside the chroot with /proc, /dev, /sys, /tmp, the state dir and the repository bound.
 in_chroot() {
     local mounts="mount -t proc proc $CHROOT/proc"
     local path
-    for path in /dev /sys /tmp "$REPO_ROOT"; do
+    mkdir -p "$STATE_DIR"
+    for path in /dev /sys /tmp "$STATE_DIR" "$REPO_ROOT"; do
         mkdir -p "$CHROOT$path"
         mounts+=" && mount --rbind $path $CHROOT$path"
     done
@@ -42,7 +44,7 @@ in_chroot() {
         "$mounts && exec chroot $CHROOT /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=${TERM:-dumb} \
          PATH=$CHROOT_VENV/bin:/usr/sbin:/usr/bin:/sbin:/bin \
          PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180 \
-         ${HA_ENV_PASS:-} /bin/bash -c \"cd '$REPO_ROOT' && \\\"\\\$@\\\"\" bash $(printf '%q ' "$@")"
+         ${HA_ENV_PASS:-} /bin/bash -c \"cd '$REPO_ROOT' && exec \\\"\\\$@\\\"\" bash $(printf '%q ' "$@")"
 }
 
 build_chroot() {
@@ -70,11 +72,11 @@ setup() {
         build_chroot
         log "installing the test requirements into the Python 3.14 venv (a minute or two)"
         [[ -x "$VENV/bin/python" ]] || in_chroot python3 -m venv "$CHROOT_VENV"
-        in_chroot "$CHROOT_VENV/bin/pip" install -q -r requirements_test.txt
+        in_chroot "$CHROOT_VENV/bin/pip" install -q -r requirements_test.txt -r requirements_demo.txt
     else
         log "installing the test requirements into $VENV"
         [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
-        "$VENV/bin/pip" install -q -r "$REQUIREMENTS"
+        "$VENV/bin/pip" install -q -r "$REQUIREMENTS" -r "$DEMO_REQUIREMENTS"
     fi
     requirements_stamp >"$stamp_file"
 }

@@ -6,6 +6,8 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${HA_ODOO_CACHE:-/var/cache/ha-odoo-bridge}"
 # Conventional place of the Odoo 18 source tree when ODOO_PATH is not set.
+# Run-time state shared by the host and the HA chroot (demo HA config, logs).
+STATE_DIR="$CACHE_DIR/state"
 DEFAULT_ODOO_PATH="/opt/odoo-18"
 ODOO_PATH="${ODOO_PATH:-$DEFAULT_ODOO_PATH}"
 

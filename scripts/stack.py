@@ -1,0 +1,419 @@
+"""Start a real Odoo 18 and a real Home Assistant on loopback, for the demo and the e2e tests.
+
+Runs in the Odoo venv (Python 3.10-3.12, see scripts/odoo-env.sh). Home Assistant needs
+Python >= 3.14.2, so it is started through scripts/ha-env.sh, which may enter a chroot;
+both processes share the host's network namespace and /tmp.
+
+    python scripts/stack.py demo      the README's demo: both systems up, paired, streaming
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = Path(os.environ.get("HA_ODOO_CACHE", "/var/cache/ha-odoo-bridge"))
+ODOO_ENV = REPO_ROOT / "scripts" / "odoo-env.sh"
+HA_ENV = REPO_ROOT / "scripts" / "ha-env.sh"
+
+ODOO_ADMIN_LOGIN = "admin"
+ODOO_ADMIN_PASSWORD = "admin"  # noqa: S105 - the throw-away demo/test database's admin
+HA_USERNAME = "demo"
+HA_PASSWORD = "demo-password"  # noqa: S105 - the throw-away demo/test HA owner
+HA_CLIENT_ID = "http://127.0.0.1/"
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.25) -> Any:
+    """Poll `predicate` until it returns a truthy value; raise TimeoutError naming `what`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, urllib.error.URLError, ValueError):
+            result = predicate()
+            if result:
+                return result
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def http_json(
+    method: str,
+    url: str,
+    payload: Any = None,
+    token: str | None = None,
+    form: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    """Send one HTTP request and return (status, decoded JSON body or None)."""
+    headers = {}
+    data = None
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif payload is not None:
+        data = json.dumps(payload).encode()
+        headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            body = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        status = error.code
+    try:
+        return status, json.loads(body) if body else None
+    except ValueError:
+        return status, None
+
+
+class ManagedProcess:
+    """A child process in its own process group, logged to a file, stopped as a group."""
+
+    def __init__(self, name: str, command: list[str], log_path: Path) -> None:
+        self.name = name
+        self.command = command
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the process; its output goes to the log file."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        # A new session: stop() can signal the wrapper scripts and the server together.
+        self.process = subprocess.Popen(  # noqa: S603
+            self.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+
+    @property
+    def running(self) -> bool:
+        """Whether the process is alive."""
+        return self.process is not None and self.process.poll() is None
+
+    def signal(self, signum: int) -> None:
+        """Send a signal to the whole process group."""
+        if self.process is not None and self.running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signum)
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop gracefully (SIGTERM), then SIGKILL if it does not exit in time."""
+        if self.process is None:
+            return
+        self.signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self.process = None
+
+    def kill(self) -> None:
+        """Kill at once (SIGKILL), as a crash would."""
+        if self.process is None:
+            return
+        self.signal(signal.SIGKILL)
+        self.process.wait(30)
+        self.process = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines of the log, for error messages."""
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class OdooServer:
+    """A real Odoo 18 server for one database, with the addon installed."""
+
+    database: str
+    work_dir: Path
+    http_port: int = field(default_factory=free_port)
+    gevent_port: int = field(default_factory=free_port)
+    workers: int = 0
+    process: ManagedProcess | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server."""
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def _odoo(self, *args: str) -> list[str]:
+        return [str(ODOO_ENV), "odoo", *args]
+
+    def database_exists(self) -> bool:
+        """Whether the database exists in PostgreSQL."""
+        result = subprocess.run(  # noqa: S603
+            ["su", "postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='"  # noqa: S607
+             + self.database + "'\""],
+            capture_output=True, text=True, check=True,
+        )
+        return result.stdout.strip() == "1"
+
+    def install(self, update: bool = False) -> None:
+        """Create the database with the addon installed (or update the addon in it)."""
+        flag = "-u" if update else "-i"
+        log_path = self.work_dir / "odoo-install.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as log:
+            result = subprocess.run(  # noqa: S603
+                self._odoo("-d", self.database, flag, "home_assistant", "--without-demo=all",
+                           "--stop-after-init", "--http-port", str(self.http_port)),
+                stdout=log, stderr=subprocess.STDOUT, check=False,
+            )
+        if result.returncode != 0:
+            raise RuntimeError(f"installing the addon into {self.database} failed, see {log_path}")
+
+    def drop(self) -> None:
+        """Drop the database."""
+        subprocess.run(  # noqa: S603
+            ["su", "postgres", "-c", f"dropdb --if-exists --force {self.database}"],  # noqa: S607
+            check=False, capture_output=True,
+        )
+
+    def start(self) -> None:
+        """Start the server and wait until it answers its health check."""
+        command = self._odoo(
+            "-d", self.database, f"--db-filter=^{self.database}$",
+            "--http-interface=127.0.0.1", f"--http-port={self.http_port}",
+            f"--gevent-port={self.gevent_port}", f"--workers={self.workers}",
+            "--log-level=info", "--log-handler=werkzeug:WARNING",
+        )
+        self.process = ManagedProcess("odoo", command, self.work_dir / "odoo.log")
+        self.process.start()
+        try:
+            wait_for(self.healthy, 120, "Odoo's /web/health")
+        except TimeoutError as error:
+            raise RuntimeError(f"{error}\n{self.process.log_tail()}") from error
+
+    def healthy(self) -> bool:
+        """Whether /web/health answers 200."""
+        if self.process is None or not self.process.running:
+            raise RuntimeError(f"Odoo exited:\n{self.process.log_tail() if self.process else ''}")
+        status, _ = http_json("GET", f"{self.url}/web/health")
+        return status == 200
+
+    def stop(self) -> None:
+        """Stop the server."""
+        if self.process:
+            self.process.stop()
+
+    def rpc(self) -> Any:
+        """An odoorpc session logged in as the database's administrator."""
+        import odoorpc  # noqa: PLC0415 - only in the Odoo venv
+
+        client = odoorpc.ODOO("127.0.0.1", port=self.http_port, timeout=60)
+        client.login(self.database, ODOO_ADMIN_LOGIN, ODOO_ADMIN_PASSWORD)
+        return client
+
+
+@dataclass
+class HomeAssistant:
+    """A real Home Assistant (`hass`) with this repository's integration available."""
+
+    config_dir: Path
+    port: int = field(default_factory=free_port)
+    demo_devices: bool = False
+    process: ManagedProcess | None = None
+    token: str | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def write_config(self) -> None:
+        """Write configuration.yaml and link the repository's integration into the config."""
+        custom = self.config_dir / "custom_components"
+        custom.mkdir(parents=True, exist_ok=True)
+        link = custom / "odoo"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(REPO_ROOT / "custom_components" / "odoo")
+        demo = "frontend:\ndemo:\nhistory:\nlogbook:\n" if self.demo_devices else ""
+        (self.config_dir / "configuration.yaml").write_text(
+            f"""homeassistant:
+  name: Demo Building
+  time_zone: UTC
+  latitude: 25.03
+  longitude: 121.56
+  elevation: 10
+  unit_system: metric
+  internal_url: {self.url}
+http:
+  server_host: 127.0.0.1
+  server_port: {self.port}
+api:
+config:
+onboarding:
+recorder:
+  commit_interval: 1
+{demo}input_boolean:
+  coffee_machine:
+    name: Coffee machine
+  hall_heating:
+    name: Hall heating
+input_number:
+  boiler_setpoint:
+    name: Boiler setpoint
+    min: 30
+    max: 80
+    step: 0.5
+    unit_of_measurement: "°C"
+logger:
+  default: info
+"""
+        )
+
+    def start(self) -> None:
+        """Start hass and wait until its HTTP API answers."""
+        self.write_config()
+        command = [str(HA_ENV), "run", "hass", "-c", str(self.config_dir), "--skip-pip"]
+        self.process = ManagedProcess("hass", command, self.config_dir / "hass.log")
+        self.process.start()
+        try:
+            wait_for(self.answering, 180, "Home Assistant's HTTP server")
+        except TimeoutError as error:
+            raise RuntimeError(f"{error}\n{self.process.log_tail()}") from error
+
+    def answering(self) -> bool:
+        """Whether the HTTP server answers (onboarding or API)."""
+        if self.process is None or not self.process.running:
+            raise RuntimeError(f"hass exited:\n{self.process.log_tail() if self.process else ''}")
+        status, _ = http_json("GET", f"{self.url}/api/onboarding")
+        return status in (200, 401)
+
+    def stop(self) -> None:
+        """Stop hass gracefully (it saves its stores on the way out)."""
+        if self.process:
+            self.process.stop(timeout=60)
+
+    def onboard(self) -> str:
+        """Create the owner user on first start (HA's onboarding API) and log in; return a token."""
+        status, steps = http_json("GET", f"{self.url}/api/onboarding")
+        done = {step["step"] for step in steps or [] if step.get("done")}
+        if "user" not in done:
+            status, body = http_json("POST", f"{self.url}/api/onboarding/users", {
+                "client_id": HA_CLIENT_ID, "name": "Demo", "username": HA_USERNAME,
+                "password": HA_PASSWORD, "language": "en",
+            })
+            if status != 200:
+                raise RuntimeError(f"HA onboarding failed: {status} {body}")
+            self.token = self._exchange(body["auth_code"])
+            for step, payload in (
+                ("core_config", {}),
+                ("analytics", {}),
+                ("integration", {"client_id": HA_CLIENT_ID, "redirect_uri": HA_CLIENT_ID}),
+            ):
+                http_json("POST", f"{self.url}/api/onboarding/{step}", payload, token=self.token)
+        else:
+            self.token = self._login()
+        return self.token
+
+    def _login(self) -> str:
+        """Log in with the owner's password through HA's login flow."""
+        status, flow = http_json("POST", f"{self.url}/auth/login_flow", {
+            "client_id": HA_CLIENT_ID, "handler": ["homeassistant", None],
+            "redirect_uri": HA_CLIENT_ID,
+        })
+        status, result = http_json("POST", f"{self.url}/auth/login_flow/{flow['flow_id']}", {
+            "client_id": HA_CLIENT_ID, "username": HA_USERNAME, "password": HA_PASSWORD,
+        })
+        if status != 200 or result.get("type") != "create_entry":
+            raise RuntimeError(f"HA login failed: {status} {result}")
+        return self._exchange(result["result"])
+
+    def _exchange(self, code: str) -> str:
+        """Exchange an authorization code for an access token."""
+        status, body = http_json("POST", f"{self.url}/auth/token", form={
+            "grant_type": "authorization_code", "code": code, "client_id": HA_CLIENT_ID,
+        })
+        if status != 200:
+            raise RuntimeError(f"HA token exchange failed: {status} {body}")
+        return str(body["access_token"])
+
+    def api(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
+        """Call HA's REST API as the owner."""
+        return http_json(method, f"{self.url}{path}", payload, token=self.token)
+
+
+@contextlib.contextmanager
+def running(*servers: OdooServer | HomeAssistant) -> Iterator[None]:
+    """Start servers in order and always stop them in reverse order."""
+    started: list[OdooServer | HomeAssistant] = []
+    try:
+        for server in servers:
+            server.start()
+            started.append(server)
+        yield
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+def demo() -> None:
+    """The README's demo: Odoo on :8069 and HA with demo devices on :8123, until Ctrl-C."""
+    work_dir = CACHE_DIR / "state" / "demo"
+    odoo = OdooServer("demo", work_dir, http_port=8069, gevent_port=8072)
+    hass = HomeAssistant(work_dir / "ha-config", port=8123, demo_devices=True)
+    print("Preparing the Odoo database 'demo' (first run: about a minute)…", flush=True)
+    odoo.install(update=odoo.database_exists())
+    with running(odoo, hass):
+        hass.onboard()
+        print(f"""
+  Odoo            {odoo.url}   login {ODOO_ADMIN_LOGIN} / {ODOO_ADMIN_PASSWORD}  (database 'demo')
+  Home Assistant  {hass.url}   login {HA_USERNAME} / {HA_PASSWORD}
+  Logs            {work_dir}/odoo.log, {hass.config_dir}/hass.log
+
+  Press Ctrl-C to stop both.
+""", flush=True)
+        stop = False
+
+        def request_stop(*_: object) -> None:
+            nonlocal stop
+            stop = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        while not stop and odoo.process and odoo.process.running and hass.process and hass.process.running:
+            time.sleep(0.5)
+    print("Stopped.")
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["demo"])
+    args = parser.parse_args()
+    if args.command == "demo":
+        if shutil.which("su") is None:
+            sys.exit("the demo needs `su` to manage PostgreSQL databases")
+        demo()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Fixtures that start a real Odoo 18 and a real Home Assistant for the whole session."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from stack import HomeAssistant, OdooServer
+
+
+@pytest.fixture(scope="session")
+def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder under /tmp, which the HA chroot shares with the host."""
+    return tmp_path_factory.mktemp("e2e", numbered=True)
+
+
+@pytest.fixture(scope="session")
+def odoo(work_dir: Path) -> Iterator[OdooServer]:
+    """A real Odoo server on a fresh database with the addon installed."""
+    server = OdooServer(f"ha_bridge_e2e_{uuid.uuid4().hex[:8]}", work_dir / "odoo")
+    server.install()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        server.drop()
+
+
+@pytest.fixture(scope="session")
+def hass(work_dir: Path) -> Iterator[HomeAssistant]:
+    """A real `hass` process with the repository's integration available, onboarded."""
+    server = HomeAssistant(work_dir / "ha-config")
+    try:
+        server.start()
+        server.onboard()
+        yield server
+    finally:
+        server.stop()
