@@ -33,9 +33,9 @@ ODOO_ENV = REPO_ROOT / "scripts" / "odoo-env.sh"
 HA_ENV = REPO_ROOT / "scripts" / "ha-env.sh"
 
 ODOO_ADMIN_LOGIN = "admin"
-ODOO_ADMIN_PASSWORD = "admin"  # noqa: S105 - the throw-away demo/test database's admin
+ODOO_ADMIN_PASSWORD = "admin"  # the throw-away demo/test database's admin
 HA_USERNAME = "demo"
-HA_PASSWORD = "demo-password"  # noqa: S105 - the throw-away demo/test HA owner
+HA_PASSWORD = "demo-password"  # the throw-away demo/test HA owner
 HA_CLIENT_ID = "http://127.0.0.1/"
 
 
@@ -76,9 +76,9 @@ def http_json(
         headers["Content-Type"] = "application/json"
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:
             body = response.read()
             status = response.status
     except urllib.error.HTTPError as error:
@@ -104,7 +104,7 @@ class ManagedProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         # A new session: stop() can signal the wrapper scripts and the server together.
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             self.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
@@ -167,12 +167,10 @@ class OdooServer:
 
     def database_exists(self) -> bool:
         """Whether the database exists in PostgreSQL."""
-        result = subprocess.run(  # noqa: S603
-            ["su", "postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='"  # noqa: S607
-             + self.database + "'\""],
-            capture_output=True, text=True, check=True,
+        listing = subprocess.run(
+            ["su", "postgres", "-c", "psql -lqtA"], capture_output=True, text=True, check=True
         )
-        return result.stdout.strip() == "1"
+        return self.database in {line.split("|", 1)[0] for line in listing.stdout.splitlines()}
 
     def install(self, update: bool = False) -> None:
         """Create the database with the addon installed (or update the addon in it)."""
@@ -180,28 +178,44 @@ class OdooServer:
         log_path = self.work_dir / "odoo-install.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("ab") as log:
-            result = subprocess.run(  # noqa: S603
-                self._odoo("-d", self.database, flag, "home_assistant", "--without-demo=all",
-                           "--stop-after-init", "--http-port", str(self.http_port)),
-                stdout=log, stderr=subprocess.STDOUT, check=False,
+            result = subprocess.run(
+                self._odoo(
+                    "-d",
+                    self.database,
+                    flag,
+                    "home_assistant",
+                    "--without-demo=all",
+                    "--stop-after-init",
+                    "--http-port",
+                    str(self.http_port),
+                ),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
             )
         if result.returncode != 0:
             raise RuntimeError(f"installing the addon into {self.database} failed, see {log_path}")
 
     def drop(self) -> None:
         """Drop the database."""
-        subprocess.run(  # noqa: S603
-            ["su", "postgres", "-c", f"dropdb --if-exists --force {self.database}"],  # noqa: S607
-            check=False, capture_output=True,
+        subprocess.run(
+            ["su", "postgres", "-c", f"dropdb --if-exists --force {self.database}"],
+            check=False,
+            capture_output=True,
         )
 
     def start(self) -> None:
         """Start the server and wait until it answers its health check."""
         command = self._odoo(
-            "-d", self.database, f"--db-filter=^{self.database}$",
-            "--http-interface=127.0.0.1", f"--http-port={self.http_port}",
-            f"--gevent-port={self.gevent_port}", f"--workers={self.workers}",
-            "--log-level=info", "--log-handler=werkzeug:WARNING",
+            "-d",
+            self.database,
+            f"--db-filter=^{self.database}$",
+            "--http-interface=127.0.0.1",
+            f"--http-port={self.http_port}",
+            f"--gevent-port={self.gevent_port}",
+            f"--workers={self.workers}",
+            "--log-level=info",
+            "--log-handler=werkzeug:WARNING",
         )
         self.process = ManagedProcess("odoo", command, self.work_dir / "odoo.log")
         self.process.start()
@@ -317,10 +331,17 @@ logger:
         status, steps = http_json("GET", f"{self.url}/api/onboarding")
         done = {step["step"] for step in steps or [] if step.get("done")}
         if "user" not in done:
-            status, body = http_json("POST", f"{self.url}/api/onboarding/users", {
-                "client_id": HA_CLIENT_ID, "name": "Demo", "username": HA_USERNAME,
-                "password": HA_PASSWORD, "language": "en",
-            })
+            status, body = http_json(
+                "POST",
+                f"{self.url}/api/onboarding/users",
+                {
+                    "client_id": HA_CLIENT_ID,
+                    "name": "Demo",
+                    "username": HA_USERNAME,
+                    "password": HA_PASSWORD,
+                    "language": "en",
+                },
+            )
             if status != 200:
                 raise RuntimeError(f"HA onboarding failed: {status} {body}")
             self.token = self._exchange(body["auth_code"])
@@ -336,22 +357,39 @@ logger:
 
     def _login(self) -> str:
         """Log in with the owner's password through HA's login flow."""
-        status, flow = http_json("POST", f"{self.url}/auth/login_flow", {
-            "client_id": HA_CLIENT_ID, "handler": ["homeassistant", None],
-            "redirect_uri": HA_CLIENT_ID,
-        })
-        status, result = http_json("POST", f"{self.url}/auth/login_flow/{flow['flow_id']}", {
-            "client_id": HA_CLIENT_ID, "username": HA_USERNAME, "password": HA_PASSWORD,
-        })
+        status, flow = http_json(
+            "POST",
+            f"{self.url}/auth/login_flow",
+            {
+                "client_id": HA_CLIENT_ID,
+                "handler": ["homeassistant", None],
+                "redirect_uri": HA_CLIENT_ID,
+            },
+        )
+        status, result = http_json(
+            "POST",
+            f"{self.url}/auth/login_flow/{flow['flow_id']}",
+            {
+                "client_id": HA_CLIENT_ID,
+                "username": HA_USERNAME,
+                "password": HA_PASSWORD,
+            },
+        )
         if status != 200 or result.get("type") != "create_entry":
             raise RuntimeError(f"HA login failed: {status} {result}")
         return self._exchange(result["result"])
 
     def _exchange(self, code: str) -> str:
         """Exchange an authorization code for an access token."""
-        status, body = http_json("POST", f"{self.url}/auth/token", form={
-            "grant_type": "authorization_code", "code": code, "client_id": HA_CLIENT_ID,
-        })
+        status, body = http_json(
+            "POST",
+            f"{self.url}/auth/token",
+            form={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": HA_CLIENT_ID,
+            },
+        )
         if status != 200:
             raise RuntimeError(f"HA token exchange failed: {status} {body}")
         return str(body["access_token"])
@@ -384,13 +422,16 @@ def demo() -> None:
     odoo.install(update=odoo.database_exists())
     with running(odoo, hass):
         hass.onboard()
-        print(f"""
+        print(
+            f"""
   Odoo            {odoo.url}   login {ODOO_ADMIN_LOGIN} / {ODOO_ADMIN_PASSWORD}  (database 'demo')
   Home Assistant  {hass.url}   login {HA_USERNAME} / {HA_PASSWORD}
   Logs            {work_dir}/odoo.log, {hass.config_dir}/hass.log
 
   Press Ctrl-C to stop both.
-""", flush=True)
+""",
+            flush=True,
+        )
         stop = False
 
         def request_stop(*_: object) -> None:
@@ -399,7 +440,9 @@ def demo() -> None:
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
-        while not stop and odoo.process and odoo.process.running and hass.process and hass.process.running:
+        while not stop and all(
+            server.process and server.process.running for server in (odoo, hass)
+        ):
             time.sleep(0.5)
     print("Stopped.")
 
