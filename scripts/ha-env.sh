@@ -40,11 +40,16 @@ in_chroot() {
         mounts+=" && mount --rbind $path $CHROOT$path"
     done
     cp -L /etc/resolv.conf /etc/hosts "$CHROOT/etc/"
+    # The chroot starts from an empty environment; these few settings cross into it.
+    local forwarded="" name
+    for name in CI MYPY_CACHE_DIR PYTEST_ADDOPTS; do
+        [[ -n "${!name:-}" ]] && forwarded+=" $name=$(printf '%q' "${!name}")"
+    done
     unshare --mount --propagation private -- bash -c \
         "$mounts && exec chroot $CHROOT /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=${TERM:-dumb} \
          PATH=$CHROOT_VENV/bin:/usr/sbin:/usr/bin:/sbin:/bin \
          PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180 \
-         ${HA_ENV_PASS:-} /bin/bash -c \"cd '$REPO_ROOT' && exec \\\"\\\$@\\\"\" bash $(printf '%q ' "$@")"
+        $forwarded /bin/bash -c \"cd '$REPO_ROOT' && exec \\\"\\\$@\\\"\" bash $(printf '%q ' "$@")"
 }
 
 build_chroot() {

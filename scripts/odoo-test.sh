@@ -42,5 +42,5 @@ problems=()
 passed=$((total - failed - errors))
 echo "odoo: $passed passed, $((failed + errors)) failed, $skipped skipped"
 if ((${#problems[@]})); then
-    die "Odoo tests failed: ${problems[*]} (log: $log_file)"
+    die "Odoo tests failed: $(IFS=';'; echo "${problems[*]}" | sed 's/;/; /g') (log: $log_file)"
 fi

@@ -236,6 +236,31 @@ class OdooServer:
         if self.process:
             self.process.stop()
 
+    def create_api_key(self, login: str, name: str) -> str:
+        """Create an Odoo API key for a user, as the user would in Preferences → Security.
+
+        Odoo's own wizard wants an interactive password check, so this runs the same model
+        method through `odoo-bin shell` against the running server's database.
+        """
+        script = (
+            "import sys\n"
+            f"user = env['res.users'].search([('login', '=', {login!r})])\n"
+            f"key = env['res.users.apikeys'].with_user(user)._generate(None, {name!r}, None)\n"
+            "env.cr.commit()\n"
+            "sys.stdout.write('API-KEY:' + key + '\\n')\n"
+        )
+        result = subprocess.run(
+            self._odoo("shell", "-d", self.database, "--no-http", "--log-level=warn"),
+            input=script,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for line in result.stdout.splitlines():
+            if line.startswith("API-KEY:"):
+                return line.removeprefix("API-KEY:")
+        raise RuntimeError(f"creating an API key failed:\n{result.stdout}\n{result.stderr}")
+
     def rpc(self) -> Any:
         """An odoorpc session logged in as the database's administrator."""
         import odoorpc  # noqa: PLC0415 - only in the Odoo venv
