@@ -4,7 +4,6 @@ Steps: `user` (Odoo URL) → `credentials` (database, login, API key, URL of Hom
 Re-authentication: `reauth_confirm` (login, API key) pairs again with a fresh secret.
 """
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +37,7 @@ from homeassistant.helpers.selector import (
 
 from .const import (
     CONF_API_KEY,
+    CONF_BUFFER_LIMIT,
     CONF_DATABASE,
     CONF_EXCLUDE_DOMAINS,
     CONF_EXCLUDE_ENTITIES,
@@ -57,6 +57,7 @@ from .const import (
     CONF_URL,
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
+    DEFAULT_BUFFER_LIMIT,
     DEFAULT_FLUSH_DELAY_MS,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_MAX_BATCH,
@@ -79,8 +80,6 @@ from .odoo_client import (
     pairing_values,
 )
 from .signing import generate_secret
-
-_LOGGER = logging.getLogger(__name__)
 
 ERRORS: dict[type[OdooError], str] = {
     InvalidUrl: "invalid_url",
@@ -148,8 +147,6 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
             self._abort_if_unique_id_configured()
             if not _valid_ha_url(ha_url):
                 errors[CONF_HA_URL] = "invalid_url"
-            elif self._databases is not None and database not in self._databases:
-                errors[CONF_DATABASE] = "unknown_database"
             else:
                 webhook_id = webhook.async_generate_id()
                 secret = generate_secret()
@@ -332,6 +329,14 @@ class OdooOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_SEND_ATTRIBUTES, default=DEFAULT_SEND_ATTRIBUTES
                 ): BooleanSelector(),
+                vol.Required(CONF_BUFFER_LIMIT, default=DEFAULT_BUFFER_LIMIT): vol.All(
+                    NumberSelector(
+                        NumberSelectorConfig(
+                            min=1000, max=2_000_000, step=1000, mode=NumberSelectorMode.BOX
+                        )
+                    ),
+                    vol.Coerce(int),
+                ),
             }
         )
         return self.async_show_form(

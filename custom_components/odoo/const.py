@@ -35,6 +35,7 @@ CONF_FLUSH_DELAY_MS: Final = "flush_delay_ms"
 CONF_MAX_BATCH: Final = "max_batch"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_SEND_ATTRIBUTES: Final = "send_attributes"
+CONF_BUFFER_LIMIT: Final = "buffer_limit"
 
 DEFAULT_FLUSH_DELAY_MS: Final = 100
 DEFAULT_MAX_BATCH: Final = 1000

@@ -17,9 +17,16 @@ from homeassistant.util import dt as dt_util
 from .const import PROTOCOL_VERSION, PURPOSE_PUSH, PUSH_TIMEOUT
 from .signing import signed_headers
 
-_LOGGER = logging.getLogger(__name__)
-
 RPC_TIMEOUT = 20
+
+
+def _hide_rpc_payloads(record: logging.LogRecord) -> bool:
+    """Drop odoorpc's payload logs: they carry the login and API key in clear text."""
+    return False
+
+
+# odoorpc masks only a parameter named "password", not the positional credentials of /jsonrpc.
+logging.getLogger("odoorpc.rpc.jsonrpclib").addFilter(_hide_rpc_payloads)
 PAIRING_MODEL = "ha.instance"
 
 

@@ -52,6 +52,7 @@ from .const import (
     BACKOFF_INITIAL,
     BACKOFF_JITTER,
     BACKOFF_MAX,
+    CONF_BUFFER_LIMIT,
     CONF_FLUSH_DELAY_MS,
     CONF_HEARTBEAT_INTERVAL,
     CONF_MAX_BATCH,
@@ -107,7 +108,7 @@ class OutboxSettings:
     max_batch: int
     heartbeat_interval: float
     send_attributes: bool
-    buffer_limit: int = DEFAULT_BUFFER_LIMIT
+    buffer_limit: int
 
 
 def settings_from_options(options: Mapping[str, Any]) -> OutboxSettings:
@@ -118,6 +119,7 @@ def settings_from_options(options: Mapping[str, Any]) -> OutboxSettings:
         max_batch=min(int(options.get(CONF_MAX_BATCH, DEFAULT_MAX_BATCH)), MAX_BATCH_EVENTS),
         heartbeat_interval=float(options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
         send_attributes=bool(options.get(CONF_SEND_ATTRIBUTES, DEFAULT_SEND_ATTRIBUTES)),
+        buffer_limit=int(options.get(CONF_BUFFER_LIMIT, DEFAULT_BUFFER_LIMIT)),
     )
 
 
@@ -694,20 +696,21 @@ class Outbox:
 
     async def _async_retry_later(self, answer: PushAnswer) -> None:
         """Wait before retrying the same batch: Retry-After, else exponential backoff."""
-        self.connected = False
         self.failed_pushes += 1
-        if not self._failing:
-            self._failing = True
-            _LOGGER.warning(
-                "Odoo is unreachable for %s (%s); buffering events and retrying",
-                self._entry.title,
-                answer.status or answer.error_message,
-            )
+        # Rate limiting (429) means Odoo is up and busy, not an outage.
+        if answer.status != 429:
+            self.connected = False
+            if not self._failing:
+                self._failing = True
+                _LOGGER.warning(
+                    "Odoo is unreachable for %s (%s); buffering events and retrying",
+                    self._entry.title,
+                    answer.status or answer.error_message,
+                )
         if answer.status in (429, 503) and answer.retry_after is not None:
             delay = answer.retry_after
         else:
-            base = min(BACKOFF_MAX, BACKOFF_INITIAL * 2**self._backoff_attempt)
-            delay = base * random.uniform(1 - BACKOFF_JITTER, 1 + BACKOFF_JITTER)  # noqa: S311
+            delay = backoff_delay(self._backoff_attempt)
             self._backoff_attempt += 1
         self._async_notify_status()
         self._wakeup.clear()
@@ -777,6 +780,12 @@ def _outbox_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
         atomic_writes=True,
         serialize_in_event_loop=False,
     )
+
+
+def backoff_delay(attempt: int) -> float:
+    """Return the wait before retry number `attempt`: 1 s doubling to 300 s, ±20 % jitter."""
+    base: float = min(BACKOFF_MAX, BACKOFF_INITIAL * 2.0 ** min(attempt, 16))
+    return base * random.uniform(1 - BACKOFF_JITTER, 1 + BACKOFF_JITTER)  # noqa: S311
 
 
 def _split_events(events: list[bytes], max_events: int) -> list[list[bytes]]:

@@ -2,9 +2,11 @@
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from homeassistant.core import HomeAssistant
 from pytest_aiohttp import AiohttpServer
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -73,3 +75,14 @@ async def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
     async with asyncio.timeout(seconds):
         while not condition():  # noqa: ASYNC110 - polls state the fake and hass both change
             await asyncio.sleep(0.01)
+
+
+async def setup_entry(
+    hass: HomeAssistant, entry: MockConfigEntry, **options: Any
+) -> MockConfigEntry:
+    """Add the entry with options, set it up and wait until setup is done."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options=options)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

@@ -9,7 +9,6 @@ import gzip
 import hashlib
 import hmac
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +32,8 @@ class ScriptedAnswer:
 class FakeOdoo:
     """State and behaviour of the fake Odoo server."""
 
-    databases: list[str] | None = field(default_factory=lambda: ["prod", "test"])
+    databases: list[str] = field(default_factory=lambda: ["prod", "test"])
+    list_databases: bool = True
     users: dict[str, str] = field(default_factory=lambda: {"admin": "key-123"})
     ha_admins: set[str] = field(default_factory=lambda: {"admin"})
     addon_installed: bool = True
@@ -43,13 +43,15 @@ class FakeOdoo:
     unpair_calls: list[str] = field(default_factory=list)
     scripted: list[ScriptedAnswer] = field(default_factory=list)
     refuse_entities: set[str] = field(default_factory=set)
+    down: bool = False
+    lose_next_answer: bool = False
+    attempts: list[str] = field(default_factory=list)
     batches: list[dict[str, Any]] = field(default_factory=list)
     requests: list[float] = field(default_factory=list)
     rejected_signatures: int = 0
     gzipped_batches: int = 0
     seen_nonces: set[str] = field(default_factory=set)
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
-    on_push: Callable[[], None] | None = None
 
     # ---- what the tests read ----------------------------------------------------------
 
@@ -77,12 +79,12 @@ class FakeOdoo:
         params = payload["params"]
         service, method, args = params["service"], params["method"], params["args"]
         if service == "db" and method == "list":
-            if self.databases is None:
+            if not self.list_databases:
                 return _rpc_error(payload, "odoo.exceptions.AccessDenied", "Access Denied")
             return _rpc_result(payload, self.databases)
         if service == "common" and method == "login":
             database, login, password = args
-            if self.databases is not None and database not in self.databases:
+            if database not in self.databases:
                 return _rpc_error(
                     payload,
                     "psycopg2.OperationalError",
@@ -141,24 +143,24 @@ class FakeOdoo:
         if not self._signature_valid(request, body):
             self.rejected_signatures += 1
             return _push_error(401, "bad_signature")
-        if self.scripted:
-            answer = self.scripted.pop(0)
-            return _push_error(answer.status, answer.code, answer.headers)
         if request.headers.get("Content-Encoding") == "gzip":
             self.gzipped_batches += 1
             body = gzip.decompress(body)
         batch = orjson.loads(body)
         if batch.get("v") != 1 or not isinstance(batch.get("events"), list):
             return _push_error(400, "bad_request")
-        if any(event.get("entity_id") in self.refuse_entities for event in batch["events"]):
-            return _push_error(400, "bad_request")
+        self.attempts.append(batch["batch_id"])
+        if (refusal := self._refusal(batch)) is not None:
+            return refusal
         duplicate = any(seen["batch_id"] == batch["batch_id"] for seen in self.batches)
         if not duplicate:
             self.batches.append(batch)
             for event in batch["events"]:
                 self._apply(event)
-        if self.on_push is not None:
-            self.on_push()
+        if self.lose_next_answer:
+            # Committed, but the answer never reaches Home Assistant (as on a timeout).
+            self.lose_next_answer = False
+            return _push_error(502, "bad_gateway")
         return web.json_response(
             {
                 "ok": True,
@@ -167,6 +169,17 @@ class FakeOdoo:
                 "duplicate": duplicate,
             }
         )
+
+    def _refusal(self, batch: dict[str, Any]) -> web.Response | None:
+        """Return the failure the test asked for, if any."""
+        if self.down:
+            return _push_error(503, "unavailable")
+        if self.scripted:
+            answer = self.scripted.pop(0)
+            return _push_error(answer.status, answer.code, answer.headers)
+        if any(event.get("entity_id") in self.refuse_entities for event in batch["events"]):
+            return _push_error(400, "bad_request")
+        return None
 
     def _signature_valid(self, request: web.Request, body: bytes) -> bool:
         """Check timestamp, nonce and HMAC exactly as PROTOCOL.md §1 describes."""
@@ -194,7 +207,8 @@ class FakeOdoo:
 
     def app(self) -> web.Application:
         """Return the aiohttp application serving both faces of Odoo."""
-        application = web.Application()
+        # Like Odoo (werkzeug), hand the handler the body exactly as sent: the signature covers it.
+        application = web.Application(handler_args={"auto_decompress": False})
         application.router.add_post("/web/webclient/version_info", self.version_info)
         application.router.add_post("/jsonrpc", self.jsonrpc)
         application.router.add_post(PUSH_PATH, self.push)

@@ -1,0 +1,247 @@
+"""Config flow: pairing through odoorpc against the fake Odoo's JSON-RPC, every error, reauth."""
+
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import __version__ as HA_VERSION
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import instance_id
+from pytest_aiohttp import AiohttpServer
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.odoo.const import (
+    CONF_API_KEY,
+    CONF_DATABASE,
+    CONF_HA_URL,
+    CONF_HA_UUID,
+    CONF_INSTANCE_ID,
+    CONF_PUSH_URL,
+    CONF_SECRET,
+    CONF_URL,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+)
+
+from .conftest import wait_for
+from .fake_odoo import FakeOdoo
+
+CREDENTIALS = {
+    CONF_DATABASE: "prod",
+    CONF_USERNAME: "admin",
+    CONF_API_KEY: "key-123",
+    CONF_HA_URL: "http://192.168.1.2:8123",
+}
+
+
+async def _start(hass: HomeAssistant, url: str) -> dict[str, Any]:
+    """Start a flow and submit the Odoo URL."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    return await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_URL: url})
+
+
+def _selector(result: dict[str, Any], key: str) -> dict[str, Any]:
+    """Return the serialized selector of a form field."""
+    for marker, selector in result["data_schema"].schema.items():
+        if marker == key:
+            return dict(selector.serialize()["selector"])
+    raise AssertionError(key)
+
+
+def _suggested(result: dict[str, Any], key: str) -> Any:
+    """Return the suggested value of a form field."""
+    for marker in result["data_schema"].schema:
+        if marker == key:
+            return (marker.description or {}).get("suggested_value")
+    raise AssertionError(key)
+
+
+async def test_pairs_and_creates_the_entry(hass: HomeAssistant, odoo: FakeOdoo) -> None:
+    """URL → credentials with a database dropdown → ha_pair as the user → entry → snapshot."""
+    await hass.config.async_update(internal_url="http://192.168.1.2:8123")
+    result = await _start(hass, odoo.base_url + "/")
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "credentials"
+    assert _selector(result, CONF_DATABASE)["select"]["options"] == ["prod", "test"]
+    assert _suggested(result, CONF_HA_URL) == "http://192.168.1.2:8123"
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    uuid = await instance_id.async_get(hass)
+    data = result["data"]
+    assert data[CONF_URL] == odoo.base_url
+    assert data[CONF_HA_UUID] == uuid
+    assert data[CONF_INSTANCE_ID] == 7
+    assert data[CONF_PUSH_URL] == f"{odoo.base_url}/home_assistant/push/{uuid}"
+    assert result["result"].unique_id == f"{odoo.base_url}|prod|{uuid}"
+    (values,) = odoo.pair_calls
+    assert values == {
+        "uuid": uuid,
+        "name": hass.config.location_name,
+        "ha_url": "http://192.168.1.2:8123",
+        "webhook_id": data[CONF_WEBHOOK_ID],
+        "secret": data[CONF_SECRET],
+        "ha_version": HA_VERSION,
+        "protocol": 1,
+    }
+    assert len(data[CONF_SECRET]) == 43
+    assert len(data[CONF_WEBHOOK_ID]) == 64
+    await hass.async_block_till_done()
+    assert result["result"].state is ConfigEntryState.LOADED
+    await wait_for(lambda: any(batch["snapshot"] for batch in odoo.batches))
+
+
+async def test_free_text_database_when_the_server_hides_the_list(
+    hass: HomeAssistant, odoo: FakeOdoo
+) -> None:
+    """With `list_db = False` the database is typed; a wrong name is reported at login."""
+    odoo.list_databases = False
+    result = await _start(hass, odoo.base_url)
+    assert "text" in _selector(result, CONF_DATABASE)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**CREDENTIALS, CONF_DATABASE: "nope"}
+    )
+    assert result["errors"] == {"base": "unknown_database"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize("url", ["ftp://odoo.example", "http://odoo.example/odoo", "odoo", ""])
+async def test_invalid_url(hass: HomeAssistant, url: str) -> None:
+    """Something that is not the http(s) root of a server is refused before any request."""
+    result = await _start(hass, url)
+    assert result["errors"] == {CONF_URL: "invalid_url"}
+
+
+async def test_cannot_connect_then_recovers(
+    hass: HomeAssistant, odoo: FakeOdoo, socket_enabled: None, aiohttp_server: AiohttpServer
+) -> None:
+    """A web server that is not Odoo, and a closed port, are `cannot_connect`; Odoo then works."""
+    other: TestServer = await aiohttp_server(web.Application())
+    result = await _start(hass, str(other.make_url("")))
+    assert result["errors"] == {CONF_URL: "cannot_connect"}
+    port = other.port
+    await other.close()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: f"http://127.0.0.1:{port}"}
+    )
+    assert result["errors"] == {CONF_URL: "cannot_connect"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: odoo.base_url}
+    )
+    assert result["step_id"] == "credentials"
+
+
+@pytest.mark.parametrize(
+    ("change", "submitted", "errors"),
+    [
+        ({}, {CONF_API_KEY: "wrong"}, {"base": "invalid_auth"}),
+        ({}, {CONF_USERNAME: "nobody"}, {"base": "invalid_auth"}),
+        ({"addon_installed": False}, {}, {"base": "addon_not_installed"}),
+        ({"ha_admins": set()}, {}, {"base": "not_ha_admin"}),
+        ({}, {CONF_HA_URL: "not a url"}, {CONF_HA_URL: "invalid_url"}),
+    ],
+)
+async def test_credential_errors_then_recovery(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    change: dict[str, Any],
+    submitted: dict[str, str],
+    errors: dict[str, str],
+) -> None:
+    """Each problem gets its own error, nothing is paired, and fixing it pairs."""
+    for attribute, value in change.items():
+        setattr(odoo, attribute, value)
+    result = await _start(hass, odoo.base_url)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**CREDENTIALS, **submitted}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert odoo.pair_calls == []
+    odoo.addon_installed = True
+    odoo.ha_admins = {"admin"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_pairing_twice_is_refused(hass: HomeAssistant, odoo: FakeOdoo) -> None:
+    """The same Home Assistant cannot pair twice with the same database."""
+    result = await _start(hass, odoo.base_url)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await _start(hass, odoo.base_url)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert len(odoo.pair_calls) == 1
+
+
+async def test_reauth_pairs_again_with_a_new_secret(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Re-authentication keeps uuid and webhook, rotates the secret and reloads the entry."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    old_secret = config_entry.data[CONF_SECRET]
+    result = await config_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    assert _suggested(result, CONF_USERNAME) == "admin"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_API_KEY: "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    odoo.users["admin"] = "key-456"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_API_KEY: "key-456"}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    (values,) = odoo.pair_calls
+    assert values["uuid"] == config_entry.data[CONF_HA_UUID]
+    assert values["webhook_id"] == config_entry.data[CONF_WEBHOOK_ID]
+    assert config_entry.data[CONF_SECRET] == values["secret"] != old_secret
+    assert config_entry.data[CONF_API_KEY] == "key-456"
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_removing_the_entry_unpairs(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Removing the entry calls ha_unpair and deletes the saved outbox."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await wait_for(lambda: bool(odoo.batches))
+    assert await hass.config_entries.async_remove(config_entry.entry_id)
+    assert odoo.unpair_calls == [config_entry.data[CONF_HA_UUID]]
+    assert f"odoo.outbox.{config_entry.entry_id}" not in hass_storage
+
+
+async def test_unpair_failure_does_not_block_removal(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unreachable or refusing Odoo still lets the user remove the entry, secrets unlogged."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    odoo.users["admin"] = "rotated"
+    assert await hass.config_entries.async_remove(config_entry.entry_id)
+    assert odoo.unpair_calls == []
+    assert "Could not unpair" in caplog.text
+    assert "key-123" not in caplog.text
+    assert config_entry.data[CONF_SECRET] not in caplog.text

@@ -1,0 +1,311 @@
+"""The outbox against the fake Odoo: batching, ordering, limits, heartbeats and Odoo's answers."""
+
+import asyncio
+import gzip
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.odoo.const import DOMAIN, MAX_BATCH_BYTES
+from custom_components.odoo.outbox import Outbox, backoff_delay
+
+from .conftest import setup_entry, wait_for
+from .fake_odoo import FakeOdoo, ScriptedAnswer
+
+
+def outbox_of(entry: MockConfigEntry) -> Outbox:
+    """Return the running outbox of an entry."""
+    outbox: Outbox = entry.runtime_data.outbox
+    return outbox
+
+
+async def _synced(
+    hass: HomeAssistant, odoo: FakeOdoo, entry: MockConfigEntry, **options: Any
+) -> Outbox:
+    """Set the entry up and wait until the initial snapshot is in Odoo."""
+    await setup_entry(hass, entry, **options)
+    await wait_for(lambda: any(batch["snapshot"] for batch in odoo.batches))
+    return outbox_of(entry)
+
+
+def live_batches(odoo: FakeOdoo) -> list[dict[str, Any]]:
+    """Return the accepted batches that are neither snapshots nor heartbeats."""
+    return [batch for batch in odoo.batches if not batch["snapshot"] and batch["events"]]
+
+
+async def test_changes_within_the_flush_delay_travel_together(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Fifty quick changes arrive as one signed batch, in order, with consecutive seq."""
+    await _synced(hass, odoo, config_entry)
+    for value in range(50):
+        hass.states.async_set("sensor.power", str(value), {"unit_of_measurement": "W"})
+    await wait_for(lambda: len(odoo.state_events("sensor.power")) == 50)
+    (batch,) = live_batches(odoo)
+    assert [event["state"] for event in batch["events"]] == [str(v) for v in range(50)]
+    assert batch["events"][0]["attributes"] == {"unit_of_measurement": "W"}
+    assert batch["seq"] == odoo.batches[-2]["seq"] + 1
+    assert odoo.rejected_signatures == 0
+
+
+async def test_a_full_batch_leaves_without_waiting(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """With a long flush delay, a batch leaves as soon as it is full, or when flushed."""
+    await _synced(hass, odoo, config_entry, max_batch=10, flush_delay_ms=60_000)
+    for value in range(9):
+        hass.states.async_set("sensor.counter", str(value))
+    await asyncio.sleep(0.3)
+    assert live_batches(odoo) == []
+    hass.states.async_set("sensor.counter", "9")
+    await wait_for(lambda: len(odoo.state_events("sensor.counter")) == 10)
+    for value in range(10, 13):
+        hass.states.async_set("sensor.counter", str(value))
+    await asyncio.sleep(0.3)
+    assert len(odoo.state_events("sensor.counter")) == 10
+    await hass.services.async_call(DOMAIN, "flush", blocking=True)
+    await wait_for(lambda: len(odoo.state_events("sensor.counter")) == 13)
+    assert [len(batch["events"]) for batch in live_batches(odoo)] == [10, 3]
+    states = [event["state"] for event in odoo.state_events("sensor.counter")]
+    assert states == [str(value) for value in range(13)]
+
+
+async def test_order_is_kept_across_many_batches(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Interleaved changes of several entities arrive exactly once, in the order they happened."""
+    await _synced(hass, odoo, config_entry, max_batch=7)
+    expected = []
+    for value in range(60):
+        entity_id = f"sensor.s{value % 3}"
+        hass.states.async_set(entity_id, str(value))
+        expected.append((entity_id, str(value)))
+        if value % 20 == 0:
+            await asyncio.sleep(0)
+    await wait_for(lambda: sum(len(b["events"]) for b in live_batches(odoo)) == 60)
+    received = [(e["entity_id"], e["state"]) for b in live_batches(odoo) for e in b["events"]]
+    assert received == expected
+
+
+async def test_large_batches_are_gzipped_and_capped_at_one_mebibyte(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Bodies above the threshold are gzipped (signed as sent) and never exceed 1 MiB decoded."""
+    await _synced(hass, odoo, config_entry)
+    blob = "x" * 300_000
+    for index in range(8):
+        hass.states.async_set(f"sensor.big_{index}", "on", {"blob": blob})
+    await wait_for(lambda: sum(len(b["events"]) for b in live_batches(odoo)) == 8)
+    assert odoo.gzipped_batches >= 2
+    assert len(live_batches(odoo)) >= 3
+    for batch in live_batches(odoo):
+        assert sum(len(event["attributes"]["blob"]) for event in batch["events"]) < MAX_BATCH_BYTES
+    assert odoo.rejected_signatures == 0
+    assert gzip.compress(b"{}")  # the fake decoded every gzipped body itself
+
+
+async def test_attributes_can_be_left_out(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """With send_attributes off, state events carry no attributes."""
+    await _synced(hass, odoo, config_entry, send_attributes=False)
+    hass.states.async_set("light.desk", "on", {"brightness": 3})
+    await wait_for(lambda: bool(odoo.state_events("light.desk")))
+    assert "attributes" not in odoo.state_events("light.desk")[-1]
+
+
+async def test_a_removed_entity_is_sent_as_null_state(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """An entity leaving the state machine arrives as `state: null`."""
+    hass.states.async_set("sensor.gone", "1")
+    await _synced(hass, odoo, config_entry)
+    hass.states.async_remove("sensor.gone")
+    await wait_for(lambda: len(odoo.state_events("sensor.gone")) == 2)
+    event = odoo.state_events("sensor.gone")[-1]
+    assert event["state"] is None
+    assert "last_updated" in event
+
+
+async def test_heartbeat_when_idle(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Nothing to send for heartbeat_interval: an empty batch keeps `last_seen` fresh."""
+    await _synced(hass, odoo, config_entry, heartbeat_interval=0.2)
+    await wait_for(lambda: sum(1 for b in odoo.batches if not b["events"]) >= 2)
+    seqs = [batch["seq"] for batch in odoo.batches]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
+async def test_entity_filter_limits_the_export(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Only entities passing the include/exclude filter reach Odoo, snapshot included."""
+    hass.states.async_set("light.kept", "on")
+    hass.states.async_set("light.secret_lamp", "on")
+    hass.states.async_set("switch.other", "on")
+    await _synced(
+        hass,
+        odoo,
+        config_entry,
+        include_domains=["light"],
+        exclude_entity_globs=["light.secret_*"],
+    )
+    hass.states.async_set("light.kept", "off")
+    hass.states.async_set("light.secret_lamp", "off")
+    hass.states.async_set("switch.other", "off")
+    await wait_for(lambda: len(odoo.state_events("light.kept")) == 2)
+    assert odoo.state_events("light.secret_lamp") == []
+    assert odoo.state_events("switch.other") == []
+
+
+# ---- answers of PROTOCOL.md §3 -----------------------------------------------------------
+
+
+async def test_400_splits_and_dead_letters_the_bad_event(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A refused batch is halved until the bad event is alone; it is set aside, the rest flows."""
+    await _synced(hass, odoo, config_entry)
+    odoo.refuse_entities = {"sensor.bad"}
+    for value in range(10):
+        hass.states.async_set(f"sensor.good_{value}", "1")
+        if value == 6:
+            hass.states.async_set("sensor.bad", "boom")
+    await wait_for(lambda: sum(len(b["events"]) for b in live_batches(odoo)) == 10)
+    received = [e["entity_id"] for b in live_batches(odoo) for e in b["events"]]
+    assert received == [f"sensor.good_{value}" for value in range(10)]
+    outbox = outbox_of(config_entry)
+    assert outbox.dead_letter_count == 1
+    assert outbox.dead_letters[0]["event"]["entity_id"] == "sensor.bad"
+    assert caplog.text.count("Odoo refused the state event of sensor.bad") == 1
+    hass.states.async_set("sensor.after", "1")
+    await wait_for(lambda: bool(odoo.state_events("sensor.after")))
+
+
+async def test_413_splits_the_batch(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Too large: the batch is halved and both halves are delivered, order kept."""
+    await _synced(hass, odoo, config_entry)
+    odoo.scripted.append(ScriptedAnswer(413, "too_large"))
+    for value in range(8):
+        hass.states.async_set("sensor.split", str(value))
+    await wait_for(lambda: len(odoo.state_events("sensor.split")) == 8)
+    assert [len(batch["events"]) for batch in live_batches(odoo)] == [4, 4]
+    states = [event["state"] for event in odoo.state_events("sensor.split")]
+    assert states == [str(value) for value in range(8)]
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_refused_credentials_stop_pushing_and_start_reauth(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry, status: int
+) -> None:
+    """401/403: no more pushes, events keep buffering, a reauth flow is started."""
+    outbox = await _synced(hass, odoo, config_entry)
+    odoo.scripted.append(ScriptedAnswer(status, "bad_signature"))
+    hass.states.async_set("sensor.x", "1")
+    await wait_for(lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == "reauth"
+    attempts = len(odoo.attempts)
+    hass.states.async_set("sensor.x", "2")
+    await asyncio.sleep(0.3)
+    assert len(odoo.attempts) == attempts
+    assert outbox.pending == 2
+    assert outbox.connected is False
+
+
+async def test_410_stops_and_raises_a_repair_issue(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Instance removed in Odoo: pushing stops and the user is told in Repairs."""
+    await _synced(hass, odoo, config_entry)
+    odoo.scripted.append(ScriptedAnswer(410, "instance_removed"))
+    hass.states.async_set("sensor.x", "1")
+    issue_id = f"instance_removed_{config_entry.entry_id}"
+    await wait_for(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is not None)
+    attempts = len(odoo.attempts)
+    hass.states.async_set("sensor.x", "2")
+    await asyncio.sleep(0.3)
+    assert len(odoo.attempts) == attempts
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_retry_after_is_honoured(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+) -> None:
+    """429/503 with Retry-After: the same batch is retried after that delay, not the backoff."""
+    monkeypatch.setattr("custom_components.odoo.outbox.BACKOFF_INITIAL", 0.01)
+    await _synced(hass, odoo, config_entry)
+    odoo.scripted.append(ScriptedAnswer(status, "busy", {"Retry-After": "1"}))
+    hass.states.async_set("sensor.x", "1")
+    await wait_for(lambda: bool(live_batches(odoo)))
+    batch_id = live_batches(odoo)[0]["batch_id"]
+    first, second = (index for index, seen in enumerate(odoo.attempts) if seen == batch_id)
+    assert odoo.requests[second] - odoo.requests[first] >= 0.9
+
+
+async def test_outage_backoff_logs_once_and_resyncs_after(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """5xx: retried with the same batch_id until back; logged once each way; snapshot after."""
+    monkeypatch.setattr("custom_components.odoo.outbox.BACKOFF_INITIAL", 0.01)
+    outbox = await _synced(hass, odoo, config_entry)
+    odoo.down = True
+    hass.states.async_set("sensor.x", "1")
+    await wait_for(lambda: len(odoo.attempts) >= 5)
+    assert outbox.connected is False
+    hass.states.async_set("sensor.x", "2")
+    odoo.down = False
+    await wait_for(lambda: len(live_batches(odoo)) == 2 and odoo.batches[-1]["snapshot"] is True)
+    first = live_batches(odoo)[0]
+    assert odoo.attempts.count(first["batch_id"]) >= 5
+    received = [e["state"] for b in live_batches(odoo) for e in b["events"]]
+    assert received == ["1", "2"]
+    assert caplog.text.count("Odoo is unreachable") == 1
+    assert caplog.text.count("Odoo is reachable again") == 1
+    assert outbox.connected is True
+
+
+async def test_a_lost_answer_is_retried_without_duplicates(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Odoo committed but the answer was lost: the retry reuses the batch_id, stored once."""
+    monkeypatch.setattr("custom_components.odoo.outbox.BACKOFF_INITIAL", 0.01)
+    await _synced(hass, odoo, config_entry)
+    odoo.lose_next_answer = True
+    hass.states.async_set("sensor.once", "1")
+    await wait_for(lambda: live_batches(odoo) != [])
+    batch_id = live_batches(odoo)[0]["batch_id"]
+    await wait_for(lambda: odoo.attempts.count(batch_id) == 2)
+    await wait_for(lambda: outbox_of(config_entry).pending == 0)
+    received = [e["state"] for b in live_batches(odoo) for e in b["events"]]
+    assert received == ["1"]
+
+
+def test_backoff_doubles_to_five_minutes_with_jitter() -> None:
+    """1 s doubling to 300 s, each within ±20 %."""
+    for attempt, base in [(0, 1), (1, 2), (3, 8), (8, 256), (9, 300), (50, 300)]:
+        for _ in range(50):
+            assert base * 0.8 <= backoff_delay(attempt) <= base * 1.2
