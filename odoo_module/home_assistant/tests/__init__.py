@@ -1,1 +1,10 @@
-from . import test_install
+from . import (
+    test_bad_input,
+    test_bus,
+    test_ingest,
+    test_install,
+    test_pairing,
+    test_retention,
+    test_security,
+    test_signing,
+)

@@ -1,0 +1,81 @@
+"""A device of a Home Assistant instance (HA's device registry)."""
+
+from odoo import api, fields, models
+
+
+class HaDevice(models.Model):
+    _name = "ha.device"
+    _description = "Home Assistant Device"
+    _order = "instance_id, name, id"
+
+    instance_id = fields.Many2one(
+        "ha.instance", string="Instance", required=True, ondelete="cascade", index=True
+    )
+    ha_device_id = fields.Char(string="Device ID", required=True, help="Home Assistant's id.")
+    name = fields.Char(required=True)
+    manufacturer = fields.Char()
+    model = fields.Char()
+    sw_version = fields.Char(string="Software Version")
+    area_id = fields.Many2one("ha.area", string="Area", ondelete="set null", index=True)
+    active = fields.Boolean(default=True, help="Archived when removed in Home Assistant.")
+    entity_ids = fields.One2many("ha.entity", "device_id", string="Entities")
+    entity_count = fields.Integer(compute="_compute_entity_count")
+
+    _sql_constraints = [
+        (
+            "ha_device_id_unique",
+            "UNIQUE(instance_id, ha_device_id)",
+            "A device id is unique per Home Assistant instance.",
+        ),
+    ]
+
+    def _compute_entity_count(self):
+        counts = dict(
+            self.env["ha.entity"]._read_group(
+                [("device_id", "in", self.ids)], ["device_id"], ["__count"]
+            )
+        )
+        for device in self:
+            device.entity_count = counts.get(device, 0)
+
+    @api.model
+    def _ensure(self, instance, ha_device_ids):
+        """Map HA device ids to records, creating placeholders for devices not seen yet."""
+        ha_device_ids = {ha_id for ha_id in ha_device_ids if ha_id}
+        if not ha_device_ids:
+            return {}
+        devices = self.with_context(active_test=False).search(
+            [("instance_id", "=", instance.id), ("ha_device_id", "in", list(ha_device_ids))]
+        )
+        known = {device.ha_device_id: device for device in devices}
+        missing = sorted(ha_device_ids - known.keys())
+        created = self.create(
+            [
+                {"instance_id": instance.id, "ha_device_id": ha_id, "name": ha_id}
+                for ha_id in missing
+            ]
+        )
+        known.update({device.ha_device_id: device for device in created})
+        return known
+
+    @api.model
+    def _apply_events(self, instance, events, areas):
+        """Apply device registry events in order; return every device they name, by HA id.
+
+        `areas` maps HA area ids to records already resolved for this batch; it is extended
+        with the areas the devices name.
+        """
+        areas.update(self.env["ha.area"]._ensure(instance, [event.area_id for event in events]))
+        devices = self._ensure(instance, [event.device_id for event in events])
+        for event in events:
+            values = {
+                "manufacturer": event.manufacturer,
+                "model": event.model,
+                "sw_version": event.sw_version,
+                "area_id": areas[event.area_id].id if event.area_id else False,
+                "active": not event.removed,
+            }
+            if event.name:
+                values["name"] = event.name
+            devices[event.device_id].write(values)
+        return devices

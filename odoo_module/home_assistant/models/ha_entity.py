@@ -1,0 +1,217 @@
+"""An entity of a Home Assistant instance, with its current state (newest wins)."""
+
+from odoo import api, fields, models
+from odoo.addons.home_assistant.push_schema import numeric_value
+
+UNAVAILABLE_STATE = "unavailable"
+
+
+class HaEntity(models.Model):
+    _name = "ha.entity"
+    _description = "Home Assistant Entity"
+    _order = "instance_id, domain, name, id"
+    _rec_names_search = ["name", "entity_id"]
+
+    instance_id = fields.Many2one(
+        "ha.instance", string="Instance", required=True, ondelete="cascade", index=True
+    )
+    entity_id = fields.Char(string="Entity ID", required=True, help="e.g. light.kitchen")
+    domain = fields.Char(
+        compute="_compute_domain", store=True, index=True, help="e.g. light, sensor, switch"
+    )
+    name = fields.Char(help="Friendly name in Home Assistant.")
+    state = fields.Char(help="Current state, empty when the entity left Home Assistant.")
+    attributes = fields.Json(help="State attributes as Home Assistant reported them.")
+    numeric_value = fields.Float(
+        digits=(16, 6), help="The state as a number, for sensors with numeric readings."
+    )
+    unit_of_measurement = fields.Char(string="Unit")
+    device_class = fields.Char()
+    icon = fields.Char()
+    own_area_id = fields.Many2one(
+        "ha.area", string="Entity Area", ondelete="set null", help="Area set on the entity itself."
+    )
+    area_id = fields.Many2one(
+        "ha.area",
+        string="Area",
+        compute="_compute_area_id",
+        store=True,
+        index=True,
+        help="The entity's own area, else its device's area.",
+    )
+    device_id = fields.Many2one("ha.device", string="Device", ondelete="set null", index=True)
+    platform = fields.Char(help="Integration that provides the entity.")
+    entity_category = fields.Char(help="config or diagnostic; empty for primary entities.")
+    disabled = fields.Boolean(help="Disabled in Home Assistant's entity registry.")
+    last_changed = fields.Datetime(help="When the state last changed.")
+    last_updated = fields.Datetime(help="When the state or its attributes last changed.")
+    available = fields.Boolean(help="Home Assistant reports a state other than unavailable.")
+    record_history = fields.Boolean(default=True, help="Keep every state in the history.")
+    active = fields.Boolean(default=True, help="Archived when the entity left Home Assistant.")
+    history_ids = fields.One2many("ha.entity.history", "entity_id", string="History")
+
+    _sql_constraints = [
+        (
+            "entity_id_unique",
+            "UNIQUE(instance_id, entity_id)",
+            "An entity id is unique per Home Assistant instance.",
+        ),
+    ]
+
+    @api.depends("entity_id")
+    def _compute_domain(self):
+        for entity in self:
+            entity.domain = entity.entity_id.split(".", 1)[0] if entity.entity_id else False
+
+    @api.depends("own_area_id", "device_id.area_id")
+    def _compute_area_id(self):
+        for entity in self:
+            entity.area_id = entity.own_area_id or entity.device_id.area_id
+
+    # ------------------------------------------------------------------ ingest
+
+    @api.model
+    def _by_entity_id(self, instance, entity_ids):
+        """Existing entities (archived ones included) of `instance`, by HA entity id."""
+        entities = self.with_context(active_test=False).search(
+            [("instance_id", "=", instance.id), ("entity_id", "in", list(entity_ids))]
+        )
+        return {entity.entity_id: entity for entity in entities}
+
+    @api.model
+    def _apply_registry_events(self, instance, events, devices, areas):
+        """Apply entity registry events in order; return the entities they touched.
+
+        `devices` and `areas` map HA ids to records already resolved for this batch.
+        """
+        if not events:
+            return self.browse()
+        devices.update(self.env["ha.device"]._ensure(instance, [e.device_id for e in events]))
+        areas.update(self.env["ha.area"]._ensure(instance, [e.area_id for e in events]))
+        known = self._by_entity_id(instance, {event.entity_id for event in events})
+        touched = self.browse()
+        for event in events:
+            values = {
+                "device_id": devices[event.device_id].id if event.device_id else False,
+                "own_area_id": areas[event.area_id].id if event.area_id else False,
+                "platform": event.platform,
+                "entity_category": event.entity_category,
+                "disabled": event.disabled,
+                "active": not event.removed,
+            }
+            entity = known.get(event.entity_id)
+            if entity:
+                # The state's friendly_name already includes the registry name; use the
+                # registry name only until a state has named the entity.
+                if event.name and not entity.last_updated:
+                    values["name"] = event.name
+                entity.write(values)
+            elif not event.removed:
+                values.update(
+                    instance_id=instance.id,
+                    entity_id=event.entity_id,
+                    name=event.name or event.entity_id,
+                )
+                entity = known[event.entity_id] = self.create(values)
+            else:
+                continue
+            touched |= entity
+        return touched
+
+    @api.model
+    def _apply_state_events(self, instance, events):
+        """Apply state events newest-wins, store them all as history; return changed entities.
+
+        An event older than the entity's current `last_updated` does not change the current
+        state but is still history. Entities are written through the ORM so that Odoo
+        automations on `ha.entity` react; history goes in one bulk insert.
+        """
+        if not events:
+            return self.browse()
+        newest = {}
+        for event in events:
+            current = newest.get(event.entity_id)
+            if current is None or event.last_updated >= current.last_updated:
+                newest[event.entity_id] = event
+        known = self._by_entity_id(instance, newest.keys())
+        changed = self.browse()
+        to_create = []
+        for entity_id, event in newest.items():
+            entity = known.get(entity_id)
+            if entity is None:
+                if event.state is not None:
+                    to_create.append(
+                        {"instance_id": instance.id, "entity_id": entity_id, "name": entity_id}
+                        | self._state_values(event)
+                    )
+            elif not entity.last_updated or event.last_updated > entity.last_updated:
+                entity.write(self._state_values(event))
+                changed |= entity
+        if to_create:
+            created = self.create(to_create)
+            known.update({entity.entity_id: entity for entity in created})
+            changed |= created
+        self.env["ha.entity.history"]._insert_states(instance, known, events)
+        return changed
+
+    @api.model
+    def _state_values(self, event):
+        """Field values of an entity at `event`; a null state archives the entity."""
+        if event.state is None:
+            return {
+                "state": False,
+                "available": False,
+                "active": False,
+                "last_updated": event.last_updated,
+            }
+        attributes = event.attributes
+        values = {
+            "state": event.state,
+            "attributes": attributes,
+            "numeric_value": numeric_value(event.state),
+            "unit_of_measurement": _text(attributes.get("unit_of_measurement")),
+            "device_class": _text(attributes.get("device_class")),
+            "icon": _text(attributes.get("icon")),
+            "last_changed": event.last_changed,
+            "last_updated": event.last_updated,
+            "available": event.state != UNAVAILABLE_STATE,
+            "active": True,
+        }
+        name = _text(attributes.get("friendly_name"))
+        if name:
+            values["name"] = name
+        return values
+
+    @api.model
+    def _archive_absent(self, instance, present_entity_ids):
+        """Archive the active entities of `instance` a complete snapshot did not mention."""
+        absent = self.search(
+            [("instance_id", "=", instance.id), ("entity_id", "not in", list(present_entity_ids))]
+        )
+        absent.write({"active": False, "available": False})
+        return absent
+
+    def _compact_states(self):
+        """The entities' current states as small dicts for the bus (the dashboard's input)."""
+        return [
+            {
+                "id": entity.id,
+                "entity_id": entity.entity_id,
+                "state": entity.state or None,
+                "attributes": entity.attributes or {},
+                "numeric_value": numeric_value(entity.state or None),
+                "available": entity.available,
+                "active": entity.active,
+                "area_id": entity.area_id.id or None,
+                "last_changed": fields.Datetime.to_string(entity.last_changed) or None,
+                "last_updated": fields.Datetime.to_string(entity.last_updated) or None,
+            }
+            for entity in self
+        ]
+
+
+def _text(value):
+    """An attribute as text for a Char field, or False when absent."""
+    if value is None:
+        return False
+    return str(value)[:256]

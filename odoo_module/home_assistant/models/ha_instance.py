@@ -1,0 +1,328 @@
+"""A paired Home Assistant instance: pairing RPC, connection status, counters and batch ingest."""
+
+import logging
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from odoo import Command, _, api, fields, models, release
+from odoo.addons.home_assistant.push_schema import parse_batch
+from odoo.addons.home_assistant.signing import PROTOCOL_VERSION, PUSH_PATH
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+UUID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+# An instance counts as connected while its last push is younger than this many heartbeats.
+CONNECTED_HEARTBEATS = 3
+BUS_NOTIFICATION_TYPE = "home_assistant/entities"
+
+
+class HaInstance(models.Model):
+    _name = "ha.instance"
+    _description = "Home Assistant Instance"
+    _order = "name, id"
+
+    name = fields.Char(required=True, help="Location name configured in Home Assistant.")
+    uuid = fields.Char(
+        string="Instance ID",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Home Assistant's own instance id; identifies the instance in push URLs.",
+    )
+    active = fields.Boolean(default=True, help="Archived when Home Assistant unpairs.")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    user_ids = fields.Many2many(
+        "res.users",
+        "ha_instance_res_users_rel",
+        "instance_id",
+        "user_id",
+        string="Allowed Users",
+        domain=[("share", "=", False)],
+        help="Home Assistant users who may see and control this instance. "
+        "Home Assistant administrators see every instance of their companies.",
+    )
+    ha_url = fields.Char(string="Home Assistant URL", help="Base URL at which Odoo reaches it.")
+    webhook_id = fields.Char(
+        string="Webhook ID", groups="base.group_system", copy=False, exportable=False
+    )
+    secret = fields.Char(groups="base.group_system", copy=False, exportable=False)
+    ha_version = fields.Char(string="Home Assistant Version", readonly=True)
+    protocol = fields.Integer(string="Protocol Version", readonly=True)
+    push_url = fields.Char(compute="_compute_push_url", help="Where Home Assistant pushes to.")
+
+    heartbeat_interval = fields.Integer(
+        default=30,
+        required=True,
+        help="Seconds between Home Assistant's heartbeats; the instance counts as "
+        "connected while its last push is younger than three of them.",
+    )
+    last_seen = fields.Datetime(readonly=True, help="Time of the last accepted push.")
+    connected = fields.Boolean(compute="_compute_connected", search="_search_connected")
+    history_retention_days = fields.Integer(
+        string="History Retention (days)",
+        default=30,
+        required=True,
+        help="State history older than this is deleted automatically; 0 keeps it forever.",
+    )
+
+    batch_count = fields.Integer(string="Batches", readonly=True)
+    event_count = fields.Integer(string="Events", readonly=True)
+    duplicate_count = fields.Integer(
+        string="Duplicate Batches", readonly=True, help="Retried batches that were already stored."
+    )
+    seq_gap_count = fields.Integer(
+        string="Missing Batches",
+        readonly=True,
+        help="Batches Home Assistant numbered but Odoo never received (gaps in the sequence).",
+    )
+    last_seq = fields.Integer(string="Last Sequence", readonly=True)
+    last_error = fields.Char(readonly=True, help="Why the last refused push was refused.")
+    last_error_date = fields.Datetime(readonly=True)
+
+    entity_ids = fields.One2many("ha.entity", "instance_id", string="Entities")
+    entity_count = fields.Integer(compute="_compute_entity_count")
+
+    _sql_constraints = [
+        ("uuid_unique", "UNIQUE(uuid)", "This Home Assistant instance is already paired."),
+        (
+            "heartbeat_interval_positive",
+            "CHECK(heartbeat_interval > 0)",
+            "The heartbeat interval must be positive.",
+        ),
+        (
+            "history_retention_days_not_negative",
+            "CHECK(history_retention_days >= 0)",
+            "The history retention cannot be negative.",
+        ),
+    ]
+
+    @api.depends("uuid")
+    def _compute_push_url(self):
+        for instance in self:
+            instance.push_url = (
+                instance.get_base_url() + PUSH_PATH.format(uuid=instance.uuid)
+                if instance.uuid
+                else False
+            )
+
+    @api.depends("last_seen", "heartbeat_interval")
+    def _compute_connected(self):
+        now = fields.Datetime.now()
+        for instance in self:
+            instance.connected = bool(instance.last_seen) and (
+                now - instance.last_seen
+                < timedelta(seconds=CONNECTED_HEARTBEATS * instance.heartbeat_interval)
+            )
+
+    def _search_connected(self, operator, value):
+        if operator not in ("=", "!="):
+            raise ValidationError(_("Unsupported search on Connected."))
+        self.flush_model(["last_seen", "heartbeat_interval"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM ha_instance"
+                " WHERE last_seen > %s - make_interval(secs => %s * heartbeat_interval)",
+                fields.Datetime.now(),
+                CONNECTED_HEARTBEATS,
+            )
+        )
+        connected_ids = [row[0] for row in self.env.cr.fetchall()]
+        wants_connected = (operator == "=") == bool(value)
+        return [("id", "in" if wants_connected else "not in", connected_ids)]
+
+    def _compute_entity_count(self):
+        counts = dict(
+            self.env["ha.entity"]._read_group(
+                [("instance_id", "in", self.ids)], ["instance_id"], ["__count"]
+            )
+        )
+        for instance in self:
+            instance.entity_count = counts.get(instance, 0)
+
+    # ------------------------------------------------------------------ pairing (PROTOCOL §2)
+
+    @api.model
+    def ha_pair(self, values):
+        """Pair (or re-pair) the calling Home Assistant; return where and how to push.
+
+        Called by Home Assistant over JSON-RPC as an Odoo user of the group
+        *Home Assistant / Administrator*. Pairing an already known `uuid` again updates its
+        URL, webhook id and secret: this is how secrets rotate and how a re-installed
+        Home Assistant re-attaches to its history.
+        """
+        self._check_home_assistant_manager()
+        pairing = self._validate_pairing_values(values)
+        instance = (
+            self.sudo().with_context(active_test=False).search([("uuid", "=", pairing["uuid"])])
+        )
+        if instance:
+            instance.write({**pairing, "active": True, "last_seq": 0})
+        else:
+            instance = self.sudo().create(
+                {
+                    **pairing,
+                    "company_id": self.env.company.id,
+                    "user_ids": [Command.link(self.env.uid)],
+                }
+            )
+        _logger.info("Home Assistant instance %s paired by user %s", instance.uuid, self.env.uid)
+        return {
+            "instance_id": instance.id,
+            "push_url": instance.push_url,
+            "odoo_version": release.major_version,
+            "protocol": PROTOCOL_VERSION,
+        }
+
+    @api.model
+    def ha_unpair(self, uuid):
+        """Archive the instance Home Assistant unpaired, keeping its entities and history."""
+        self._check_home_assistant_manager()
+        instance = self.sudo().search([("uuid", "=", uuid)]) if isinstance(uuid, str) else None
+        if not instance:
+            return False
+        instance.active = False
+        _logger.info("Home Assistant instance %s unpaired by user %s", uuid, self.env.uid)
+        return True
+
+    def _check_home_assistant_manager(self):
+        if not self.env.user.has_group("home_assistant.group_home_assistant_manager"):
+            raise AccessError(
+                _("Only members of Home Assistant / Administrator may pair Home Assistant.")
+            )
+
+    @api.model
+    def _validate_pairing_values(self, values):
+        """Return the instance values of a pairing request, or raise a ValidationError."""
+        if not isinstance(values, dict):
+            raise ValidationError(_("Pairing values must be an object."))
+        if values.get("protocol") != PROTOCOL_VERSION:
+            raise ValidationError(
+                _(
+                    "Home Assistant speaks protocol %(theirs)s, this Odoo speaks %(ours)s: "
+                    "update the older side.",
+                    theirs=values.get("protocol"),
+                    ours=PROTOCOL_VERSION,
+                )
+            )
+        for key in ("uuid", "name", "ha_url", "webhook_id", "secret", "ha_version"):
+            if not isinstance(values.get(key), str) or not values[key]:
+                raise ValidationError(_("Pairing value %s is missing.", key))
+        if not UUID_PATTERN.match(values["uuid"]):
+            raise ValidationError(_("The Home Assistant instance id is not valid."))
+        if not SECRET_PATTERN.match(values["secret"]):
+            raise ValidationError(_("The shared secret must be at least 32 base64url characters."))
+        if not UUID_PATTERN.match(values["webhook_id"]):
+            raise ValidationError(_("The webhook id is not valid."))
+        url = urlsplit(values["ha_url"])
+        if url.scheme not in ("http", "https") or not url.netloc:
+            raise ValidationError(_("The Home Assistant URL must be an http(s) URL."))
+        return {
+            "uuid": values["uuid"],
+            "name": values["name"][:256],
+            "ha_url": values["ha_url"].rstrip("/"),
+            "webhook_id": values["webhook_id"],
+            "secret": values["secret"],
+            "ha_version": values["ha_version"][:64],
+            "protocol": PROTOCOL_VERSION,
+        }
+
+    # ------------------------------------------------------------------ push (PROTOCOL §3)
+
+    @api.model
+    def _find_for_push(self, uuid):
+        """Return the (sudo) instance a push URL names, archived ones included, or an empty set.
+
+        Runs before the signature is verified: the caller may only use the result to read the
+        secret and check the signature, never to act.
+        """
+        if not UUID_PATTERN.match(uuid):
+            return self.browse()
+        return self.sudo().with_context(active_test=False).search([("uuid", "=", uuid)], limit=1)
+
+    def _ingest_batch(self, payload):
+        """Store one signed, decoded push batch in the current transaction; return the answer.
+
+        Raises `PushSchemaError` (nothing written) when the payload is not a valid batch.
+        Safe to run again on Odoo's retry after a serialization failure: the whole
+        transaction is rolled back before a retry, and per instance batches are serialized by
+        a row lock, so a concurrent retry of the same batch is recognised as a duplicate.
+        """
+        self.ensure_one()
+        batch = parse_batch(payload)
+        self._lock_for_ingest()
+        now = fields.Datetime.now()
+        if not self.env["ha.push.batch"]._claim(self, batch):
+            self.write({"duplicate_count": self.duplicate_count + 1, "last_seen": now})
+            return {"ok": True, "batch_id": batch.batch_id, "accepted": 0, "duplicate": True}
+
+        areas = self.env["ha.area"]._apply_events(self, batch.areas)
+        devices = self.env["ha.device"]._apply_events(self, batch.devices, areas)
+        entities = self.env["ha.entity"]
+        changed = entities._apply_registry_events(self, batch.entities, devices, areas)
+        changed |= entities._apply_state_events(self, batch.states)
+        if batch.snapshot:
+            changed |= self.env["ha.snapshot.part"]._record(self, batch)
+
+        gap = batch.seq - self.last_seq - 1 if self.last_seq and batch.seq > self.last_seq else 0
+        self.write(
+            {
+                "last_seen": now,
+                "last_seq": batch.seq,
+                "batch_count": self.batch_count + 1,
+                "event_count": self.event_count + batch.event_count,
+                "seq_gap_count": self.seq_gap_count + gap,
+            }
+        )
+        self._notify_entities(changed)
+        return {
+            "ok": True,
+            "batch_id": batch.batch_id,
+            "accepted": batch.event_count,
+            "duplicate": False,
+        }
+
+    def _lock_for_ingest(self):
+        """Serialize the batches of one instance across workers and servers.
+
+        Under Odoo's REPEATABLE READ isolation a concurrent batch that already committed makes
+        this raise a serialization failure, which Odoo answers by retrying the whole request
+        on a fresh snapshot.
+        """
+        self.env.cr.execute(
+            SQL("SELECT id FROM ha_instance WHERE id = %s FOR NO KEY UPDATE", self.id)
+        )
+
+    def _record_push_error(self, message):
+        """Remember why a signed push was refused, for the administrator."""
+        self.ensure_one()
+        self.write({"last_error": message[:512], "last_error_date": fields.Datetime.now()})
+
+    def _notify_entities(self, entities):
+        """Send the changed entities' compact states on the instance's own bus channel.
+
+        Only users allowed to read the instance subscribe to that channel (see
+        `ir.websocket._build_bus_channel_list`), so this is never a broadcast.
+        """
+        self.ensure_one()
+        if not entities:
+            return
+        self.env["bus.bus"]._sendone(
+            self,
+            BUS_NOTIFICATION_TYPE,
+            {"instance_id": self.id, "entities": entities._compact_states()},
+        )
+
+    def action_view_entities(self):
+        """Open the instance's entities."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("home_assistant.action_ha_entity")
+        action["domain"] = [("instance_id", "=", self.id)]
+        action["context"] = {"default_instance_id": self.id}
+        return action

@@ -1,0 +1,19 @@
+"""Subscribe each web client to the bus channels of the instances its user may read."""
+
+from odoo import models
+
+
+class IrWebsocket(models.AbstractModel):
+    _inherit = "ir.websocket"
+
+    def _build_bus_channel_list(self, channels):
+        """Add one channel per Home Assistant instance the user is allowed to read.
+
+        The instance record is the channel; the search runs as the connecting user, so the
+        record rules (membership, company) decide who receives an instance's live states.
+        """
+        channels = list(channels)
+        user = self.env.user
+        if user and user.has_group("home_assistant.group_home_assistant_user"):
+            channels.extend(self.env["ha.instance"].with_user(user).search([]))
+        return super()._build_bus_channel_list(channels)

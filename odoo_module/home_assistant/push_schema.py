@@ -1,0 +1,350 @@
+"""Validation of a push batch's JSON (PROTOCOL.md §3) into plain, typed Python objects.
+
+The controller calls `parse_batch` on the decoded body; every problem raises
+`PushSchemaError` with a message that names the offending field (`events[3].state: ...`),
+so Home Assistant can isolate the bad event. Unknown extra fields are ignored (§5).
+Timestamps come out as naive UTC datetimes with microseconds, as Odoo stores them.
+"""
+
+import json
+import math
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .signing import MAX_DECODED_BYTES, MAX_EVENTS_PER_BATCH, PROTOCOL_VERSION
+
+ENTITY_ID_PATTERN = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
+MAX_ID_LENGTH = 255
+MAX_STATE_LENGTH = 255
+MAX_TEXT_LENGTH = 1024
+
+
+class PushSchemaError(ValueError):
+    """The body is not a valid push batch; the message says where and why."""
+
+    status = 400
+    code = "bad_request"
+
+
+class UnsupportedVersionError(PushSchemaError):
+    """The batch speaks a protocol major version this addon does not know."""
+
+    code = "unsupported_version"
+
+
+class TooLargeError(PushSchemaError):
+    """The batch is bigger than Odoo accepts; Home Assistant splits it and retries."""
+
+    status = 413
+    code = "too_large"
+
+
+@dataclass(frozen=True)
+class StateEvent:
+    """An entity's state at `last_updated`; `state` None means it left HA's state machine."""
+
+    entity_id: str
+    state: str | None
+    attributes: dict
+    last_changed: datetime
+    last_updated: datetime
+
+
+@dataclass(frozen=True)
+class EntityEvent:
+    """An entity registry entry (created, updated or removed)."""
+
+    entity_id: str
+    name: str | None
+    device_id: str | None
+    area_id: str | None
+    platform: str | None
+    entity_category: str | None
+    disabled: bool
+    removed: bool
+
+
+@dataclass(frozen=True)
+class DeviceEvent:
+    """A device registry entry (created, updated or removed)."""
+
+    device_id: str
+    name: str | None
+    manufacturer: str | None
+    model: str | None
+    sw_version: str | None
+    area_id: str | None
+    removed: bool
+
+
+@dataclass(frozen=True)
+class AreaEvent:
+    """An area registry entry (created, updated or removed)."""
+
+    area_id: str
+    name: str | None
+    removed: bool
+
+
+@dataclass(frozen=True)
+class SnapshotPart:
+    """Which part of which snapshot a batch carries; a one-batch snapshot is part 1 of 1."""
+
+    snapshot_id: str
+    part: int
+    parts: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A validated push batch."""
+
+    batch_id: str
+    seq: int
+    sent_at: datetime
+    snapshot: SnapshotPart | None
+    states: list[StateEvent] = field(default_factory=list)
+    entities: list[EntityEvent] = field(default_factory=list)
+    devices: list[DeviceEvent] = field(default_factory=list)
+    areas: list[AreaEvent] = field(default_factory=list)
+
+    @property
+    def event_count(self) -> int:
+        """Number of events of every kind in the batch."""
+        return len(self.states) + len(self.entities) + len(self.devices) + len(self.areas)
+
+
+def decode_content(body: bytes, content_encoding: str) -> bytes:
+    """Undo the body's Content-Encoding, never producing more than the decoded size cap.
+
+    gzip is inflated incrementally with an output limit, so a small "gzip bomb" costs at
+    most `MAX_DECODED_BYTES` of memory before it is refused.
+    """
+    encoding = content_encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return body
+    if encoding != "gzip":
+        raise PushSchemaError(f"Content-Encoding: {encoding[:32]!r} is not supported (use gzip)")
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        decoded = inflater.decompress(body, MAX_DECODED_BYTES + 1)
+    except zlib.error as error:
+        raise PushSchemaError("body: not valid gzip data") from error
+    if len(decoded) > MAX_DECODED_BYTES:
+        raise TooLargeError(f"body: more than {MAX_DECODED_BYTES} bytes once decoded")
+    if not inflater.eof or inflater.unused_data:
+        raise PushSchemaError("body: truncated gzip data or trailing bytes")
+    return decoded
+
+
+def decode_json(body: bytes) -> dict:
+    """Parse the body as a UTF-8 JSON object, refusing NaN/Infinity and absurd nesting."""
+
+    def refuse_constant(name: str) -> None:
+        raise PushSchemaError(f"body: {name} is not valid JSON")
+
+    try:
+        document = json.loads(body.decode("utf-8"), parse_constant=refuse_constant)
+    except UnicodeDecodeError as error:
+        raise PushSchemaError("body: not UTF-8 encoded") from error
+    except RecursionError as error:
+        raise PushSchemaError("body: JSON nested too deeply") from error
+    except json.JSONDecodeError as error:
+        raise PushSchemaError(
+            f"body: malformed JSON ({error.msg} at offset {error.pos})"
+        ) from error
+    if not isinstance(document, dict):
+        raise PushSchemaError("body: expected a JSON object")
+    return document
+
+
+def parse_batch(document: dict) -> Batch:
+    """Validate a decoded push document and return it as a `Batch`."""
+    version = document.get("v")
+    if version != PROTOCOL_VERSION or isinstance(version, bool):
+        raise UnsupportedVersionError(
+            f"v: protocol version {version!r} is not supported (expected {PROTOCOL_VERSION})"
+        )
+    events = document.get("events")
+    if not isinstance(events, list):
+        raise PushSchemaError("events: expected a list")
+    if len(events) > MAX_EVENTS_PER_BATCH:
+        raise TooLargeError(
+            f"events: {len(events)} events, at most {MAX_EVENTS_PER_BATCH} per batch"
+        )
+    batch_id = _identifier(document, "batch_id", "batch_id")
+    batch = Batch(
+        batch_id=batch_id,
+        seq=_integer(document, "seq", "seq"),
+        sent_at=_timestamp(document, "sent_at", "sent_at"),
+        snapshot=_snapshot(document.get("snapshot", False), batch_id),
+    )
+    for index, event in enumerate(events):
+        _parse_event(batch, event, f"events[{index}]")
+    return batch
+
+
+def _snapshot(value: object, batch_id: str) -> SnapshotPart | None:
+    """A one-batch snapshot (`true`) is identified by its batch id."""
+    if value is False:
+        return None
+    if value is True:
+        return SnapshotPart(snapshot_id=batch_id, part=1, parts=1)
+    if not isinstance(value, dict):
+        raise PushSchemaError('snapshot: expected true, false or {"id", "part", "parts"}')
+    snapshot_id = _identifier(value, "id", "snapshot.id")
+    part = _integer(value, "part", "snapshot.part", minimum=1)
+    parts = _integer(value, "parts", "snapshot.parts", minimum=1)
+    if part > parts:
+        raise PushSchemaError(f"snapshot.part: {part} is greater than snapshot.parts ({parts})")
+    return SnapshotPart(snapshot_id=snapshot_id, part=part, parts=parts)
+
+
+def _parse_event(batch: Batch, event: object, where: str) -> None:
+    if not isinstance(event, dict):
+        raise PushSchemaError(f"{where}: expected an object")
+    kind = event.get("t")
+    if kind == "state":
+        batch.states.append(_state_event(event, where))
+    elif kind == "entity":
+        batch.entities.append(_entity_event(event, where))
+    elif kind == "device":
+        batch.devices.append(_device_event(event, where))
+    elif kind == "area":
+        batch.areas.append(_area_event(event, where))
+    else:
+        raise PushSchemaError(
+            f"{where}.t: unknown event type {kind!r} (expected state, entity, device or area)"
+        )
+
+
+def _state_event(event: dict, where: str) -> StateEvent:
+    state = event.get("state")
+    if state is not None:
+        if not isinstance(state, str):
+            raise PushSchemaError(f"{where}.state: expected a string or null")
+        if len(state) > MAX_STATE_LENGTH:
+            raise PushSchemaError(f"{where}.state: longer than {MAX_STATE_LENGTH} characters")
+    attributes = event.get("attributes", {})
+    if attributes is None:
+        attributes = {}
+    if not isinstance(attributes, dict):
+        raise PushSchemaError(f"{where}.attributes: expected an object")
+    last_updated = _timestamp(event, "last_updated", f"{where}.last_updated")
+    last_changed = (
+        _timestamp(event, "last_changed", f"{where}.last_changed")
+        if event.get("last_changed") is not None
+        else last_updated
+    )
+    return StateEvent(
+        entity_id=_entity_id(event, where),
+        state=state,
+        attributes=attributes,
+        last_changed=last_changed,
+        last_updated=last_updated,
+    )
+
+
+def _entity_event(event: dict, where: str) -> EntityEvent:
+    return EntityEvent(
+        entity_id=_entity_id(event, where),
+        name=_optional_text(event, "name", where),
+        device_id=_optional_text(event, "device_id", where),
+        area_id=_optional_text(event, "area_id", where),
+        platform=_optional_text(event, "platform", where),
+        entity_category=_optional_text(event, "entity_category", where),
+        disabled=_boolean(event, "disabled", where),
+        removed=_boolean(event, "removed", where),
+    )
+
+
+def _device_event(event: dict, where: str) -> DeviceEvent:
+    return DeviceEvent(
+        device_id=_identifier(event, "device_id", f"{where}.device_id"),
+        name=_optional_text(event, "name", where),
+        manufacturer=_optional_text(event, "manufacturer", where),
+        model=_optional_text(event, "model", where),
+        sw_version=_optional_text(event, "sw_version", where),
+        area_id=_optional_text(event, "area_id", where),
+        removed=_boolean(event, "removed", where),
+    )
+
+
+def _area_event(event: dict, where: str) -> AreaEvent:
+    return AreaEvent(
+        area_id=_identifier(event, "area_id", f"{where}.area_id"),
+        name=_optional_text(event, "name", where),
+        removed=_boolean(event, "removed", where),
+    )
+
+
+def _entity_id(event: dict, where: str) -> str:
+    entity_id = _identifier(event, "entity_id", f"{where}.entity_id")
+    if not ENTITY_ID_PATTERN.match(entity_id):
+        raise PushSchemaError(f"{where}.entity_id: {entity_id!r} is not a valid entity id")
+    return entity_id
+
+
+def _identifier(document: dict, key: str, where: str) -> str:
+    value = document.get(key)
+    if not isinstance(value, str) or not value:
+        raise PushSchemaError(f"{where}: expected a non-empty string")
+    if len(value) > MAX_ID_LENGTH:
+        raise PushSchemaError(f"{where}: longer than {MAX_ID_LENGTH} characters")
+    return value
+
+
+def _optional_text(event: dict, key: str, where: str) -> str | None:
+    value = event.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PushSchemaError(f"{where}.{key}: expected a string or null")
+    if len(value) > MAX_TEXT_LENGTH:
+        raise PushSchemaError(f"{where}.{key}: longer than {MAX_TEXT_LENGTH} characters")
+    return value
+
+
+def _boolean(event: dict, key: str, where: str) -> bool:
+    value = event.get(key, False)
+    if not isinstance(value, bool):
+        raise PushSchemaError(f"{where}.{key}: expected true or false")
+    return value
+
+
+def _integer(document: dict, key: str, where: str, minimum: int = 0) -> int:
+    value = document.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PushSchemaError(f"{where}: expected an integer")
+    if value < minimum or value > 2**62:
+        raise PushSchemaError(f"{where}: {value} is out of range")
+    return value
+
+
+def _timestamp(document: dict, key: str, where: str) -> datetime:
+    value = document.get(key)
+    if not isinstance(value, str):
+        raise PushSchemaError(f"{where}: expected an ISO 8601 date-time string")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise PushSchemaError(f"{where}: {value[:64]!r} is not an ISO 8601 date-time") from error
+    if moment.tzinfo is None:
+        raise PushSchemaError(f"{where}: {value[:64]!r} has no time zone offset")
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError as error:
+        raise PushSchemaError(f"{where}: {value[:64]!r} is out of range") from error
+
+
+def numeric_value(state: str | None) -> float | None:
+    """The state as a finite number, when it is one (sensor readings), else None."""
+    if state is None:
+        return None
+    try:
+        number = float(state)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None

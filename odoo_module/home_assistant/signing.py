@@ -1,0 +1,87 @@
+"""The wire protocol's constants and its HMAC signing scheme (PROTOCOL.md §1), in one place.
+
+Everything on the Odoo side that knows a header name, a limit or how a signature is built
+imports it from here, so the contract is never re-typed.
+"""
+
+import hashlib
+import hmac
+
+PROTOCOL_VERSION = 1
+SIGNATURE_SCHEME = "v1"
+
+PURPOSE_PUSH = "push"
+PURPOSE_COMMAND = "command"
+
+HEADER_TIMESTAMP = "X-Bridge-Timestamp"
+HEADER_NONCE = "X-Bridge-Nonce"
+HEADER_SIGNATURE = "X-Bridge-Signature"
+
+# A signed request is accepted within this many seconds of the receiver's clock, and its
+# nonce is remembered at least that long so it can never be replayed inside the window.
+TIMESTAMP_WINDOW_SECONDS = 300
+NONCE_MIN_LENGTH = 16
+NONCE_MAX_LENGTH = 128
+NONCE_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+# Size limits of a push (PROTOCOL §3): raw body as received and after gzip decoding.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_DECODED_BYTES = 16 * 1024 * 1024
+# HA sends at most 1000 events per batch; anything far beyond is refused as too large so
+# that HA splits it instead of Odoo holding one huge transaction.
+MAX_EVENTS_PER_BATCH = 5000
+
+PUSH_ROUTE = "/home_assistant/push/<string:instance_uuid>"
+PUSH_PATH = "/home_assistant/push/{uuid}"
+
+
+def string_to_sign(purpose: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+    """Return the exact bytes that are signed: four header lines followed by the raw body."""
+    head = f"{SIGNATURE_SCHEME}\n{purpose}\n{timestamp}\n{nonce}\n"
+    return head.encode("ascii") + body
+
+
+def sign(secret: str, purpose: str, timestamp: str, nonce: str, body: bytes) -> str:
+    """Return the `X-Bridge-Signature` header value for a request.
+
+    The key is the secret's base64url *text* as ASCII bytes, not the decoded bytes.
+    """
+    digest = hmac.new(
+        secret.encode("ascii"),
+        string_to_sign(purpose, timestamp, nonce, body),
+        hashlib.sha256,
+    ).hexdigest()
+    return f"{SIGNATURE_SCHEME}={digest}"
+
+
+def verify(
+    secret: str, purpose: str, timestamp: str, nonce: str, body: bytes, signature: str
+) -> bool:
+    """Tell whether `signature` was made with `secret` for this request, in constant time."""
+    expected = sign(secret, purpose, timestamp, nonce, body)
+    return hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii", "replace"))
+
+
+def parse_timestamp(value: str | None) -> int | None:
+    """Return the header's Unix seconds, or None when it is missing or not a plain integer."""
+    if not value or len(value) > 12 or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
+
+
+def is_valid_nonce(value: str | None) -> bool:
+    """Tell whether a nonce header has the length and URL-safe alphabet the protocol requires."""
+    return (
+        value is not None
+        and NONCE_MIN_LENGTH <= len(value) <= NONCE_MAX_LENGTH
+        and set(value) <= NONCE_CHARACTERS
+    )
+
+
+def is_valid_signature_header(value: str | None) -> bool:
+    """Tell whether a signature header is `v1=` followed by 64 lowercase hex digits."""
+    prefix = f"{SIGNATURE_SCHEME}="
+    if not value or not value.startswith(prefix):
+        return False
+    digest = value[len(prefix) :]
+    return len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)

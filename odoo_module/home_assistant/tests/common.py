@@ -1,0 +1,190 @@
+"""Shared fixtures of the addon's tests: a paired instance, users, and signed pushes."""
+
+import gzip
+import json
+import secrets
+import time
+from datetime import UTC, datetime
+
+from odoo.addons.home_assistant.signing import (
+    HEADER_NONCE,
+    HEADER_SIGNATURE,
+    HEADER_TIMESTAMP,
+    PROTOCOL_VERSION,
+    PURPOSE_PUSH,
+    PUSH_PATH,
+    sign,
+)
+from odoo.tests import HttpCase, TransactionCase, new_test_user
+
+SECRET = "S2V5LWZvci10ZXN0LXZlY3RvcnMtb25seS0zMmJ5dGVz"
+# Naive UTC, as Odoo stores datetimes; events carry it with an explicit offset.
+T0 = datetime(2026, 11, 28, 18, 0, 0, 120000)
+
+
+def iso(moment):
+    """The protocol's ISO 8601 form of a naive UTC datetime."""
+    return moment.replace(tzinfo=UTC).isoformat()
+
+
+def state_event(entity_id, state, at=T0, attributes=None, last_changed=None):
+    """A `state` event as Home Assistant sends it."""
+    return {
+        "t": "state",
+        "entity_id": entity_id,
+        "state": state,
+        "attributes": attributes if attributes is not None else {},
+        "last_changed": iso(last_changed or at),
+        "last_updated": iso(at),
+        "context_id": "01JD000000000000000000000",
+    }
+
+
+def entity_event(entity_id, device_id=None, area_id=None, name=None, removed=False):
+    """An entity registry event."""
+    return {
+        "t": "entity",
+        "entity_id": entity_id,
+        "name": name,
+        "device_id": device_id,
+        "area_id": area_id,
+        "platform": "demo",
+        "entity_category": None,
+        "disabled": False,
+        "removed": removed,
+    }
+
+
+def device_event(device_id, area_id=None, name="Hue bulb", removed=False):
+    """A device registry event."""
+    return {
+        "t": "device",
+        "device_id": device_id,
+        "name": name,
+        "manufacturer": "Signify",
+        "model": "LCA001",
+        "sw_version": "1.2",
+        "area_id": area_id,
+        "removed": removed,
+    }
+
+
+def area_event(area_id, name, removed=False):
+    """An area registry event."""
+    return {"t": "area", "area_id": area_id, "name": name, "removed": removed}
+
+
+class HomeAssistantFixtures:
+    """Mixin creating a paired instance, users and batches; used by every test class."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.instance = cls._create_instance("ha-test-instance-0001", "Head office")
+        cls.seq = 0
+
+    @classmethod
+    def _create_instance(cls, uuid, name, **values):
+        return (
+            cls.env["ha.instance"]
+            .sudo()
+            .create(
+                {
+                    "uuid": uuid,
+                    "name": name,
+                    "ha_url": "http://ha.local:8123",
+                    "webhook_id": f"webhook-{uuid}",
+                    "secret": SECRET,
+                    "ha_version": "2026.10.4",
+                    "protocol": PROTOCOL_VERSION,
+                    **values,
+                }
+            )
+        )
+
+    @classmethod
+    def _create_user(cls, login, groups="home_assistant.group_home_assistant_user", **values):
+        return new_test_user(cls.env, login=login, groups=groups, **values)
+
+    def make_batch(self, events=(), snapshot=False, batch_id=None, seq=None):
+        """A push batch with a fresh batch id and the next sequence number."""
+        type(self).seq += 1
+        return {
+            "v": PROTOCOL_VERSION,
+            "batch_id": batch_id or secrets.token_hex(8),
+            "seq": seq if seq is not None else type(self).seq,
+            "sent_at": iso(datetime.now(UTC).replace(tzinfo=None)),
+            "snapshot": snapshot,
+            "events": list(events),
+        }
+
+    def entity(self, entity_id, instance=None):
+        """The ha.entity of `entity_id` (archived ones included), or an empty recordset."""
+        return (
+            self.env["ha.entity"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("instance_id", "=", (instance or self.instance).id),
+                    ("entity_id", "=", entity_id),
+                ]
+            )
+        )
+
+    def history(self, entity):
+        """The entity's history rows, oldest first."""
+        return self.env["ha.entity.history"].search(
+            [("entity_id", "=", entity.id)], order="last_updated"
+        )
+
+
+class HomeAssistantCase(HomeAssistantFixtures, TransactionCase):
+    """Model-level tests (no HTTP)."""
+
+
+class HomeAssistantHttpCase(HomeAssistantFixtures, HttpCase):
+    """Tests through the real push endpoint, with really signed requests."""
+
+    def push_raw(
+        self,
+        body,
+        instance_uuid=None,
+        secret=SECRET,
+        timestamp=None,
+        nonce=None,
+        headers=None,
+        signature=None,
+    ):
+        """POST `body` (bytes) signed like Home Assistant does; return the response."""
+        timestamp = str(int(time.time()) if timestamp is None else timestamp)
+        nonce = nonce or secrets.token_urlsafe(16)
+        signed = {
+            "Content-Type": "application/json",
+            HEADER_TIMESTAMP: timestamp,
+            HEADER_NONCE: nonce,
+            HEADER_SIGNATURE: signature or sign(secret, PURPOSE_PUSH, timestamp, nonce, body),
+            **(headers or {}),
+        }
+        path = PUSH_PATH.format(uuid=instance_uuid or self.instance.uuid)
+        return self.url_open(path, data=body, headers=signed)
+
+    def push(self, batch, compress=False, **kwargs):
+        """Sign and POST a batch (a dict); return the response."""
+        body = json.dumps(batch).encode()
+        if compress:
+            body = gzip.compress(body)
+            kwargs["headers"] = {"Content-Encoding": "gzip", **kwargs.get("headers", {})}
+        return self.push_raw(body, **kwargs)
+
+    def push_ok(self, batch, **kwargs):
+        """Push a batch that must be accepted; return the answer's JSON."""
+        response = self.push(batch, **kwargs)
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+    def assert_error(self, response, status, code):
+        """Assert the protocol's error body with `status` and `code`."""
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(response.json()["ok"], False)
+        self.assertEqual(response.json()["error"]["code"], code)
+        self.assertTrue(response.json()["error"]["message"])

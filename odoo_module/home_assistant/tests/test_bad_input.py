@@ -1,0 +1,183 @@
+"""PROTOCOL §1/§3 refusals: each bad push gets its status and code and changes nothing."""
+
+import gzip
+import json
+import time
+
+from odoo.addons.home_assistant.signing import MAX_BODY_BYTES, MAX_DECODED_BYTES
+from odoo.addons.home_assistant.tests.common import SECRET, HomeAssistantHttpCase, state_event
+from odoo.tests import tagged
+
+
+@tagged("post_install", "-at_install")
+class TestBadInput(HomeAssistantHttpCase):
+    def setUp(self):
+        super().setUp()
+        self.valid_body = json.dumps(self.make_batch([state_event("sensor.x", "1")])).encode()
+
+    def database_state(self):
+        """Everything a push could change, to prove a refused one changed nothing."""
+        counts = {
+            model: self.env[model].sudo().with_context(active_test=False).search_count([])
+            for model in (
+                "ha.entity",
+                "ha.entity.history",
+                "ha.area",
+                "ha.device",
+                "ha.push.batch",
+                "ha.push.nonce",
+                "ha.snapshot.part",
+            )
+        }
+        counters = self.instance.read(
+            ["last_seen", "batch_count", "event_count", "duplicate_count", "last_seq"]
+        )
+        return counts, counters
+
+    def assert_refused(self, response, status, code):
+        self.assert_error(response, status, code)
+        self.assertEqual(self.database_state(), self.before)
+
+    def test_refusals(self):
+        # One method so `before` is taken once; each case is a subTest with its own request.
+        self.before = self.database_state()
+        now = int(time.time())
+        bomb = gzip.compress(b"0" * (MAX_DECODED_BYTES + 1))
+        cases = {
+            "unsigned": (
+                lambda: self.url_open(
+                    f"/home_assistant/push/{self.instance.uuid}",
+                    data=self.valid_body,
+                    headers={"Content-Type": "application/json"},
+                ),
+                401,
+                "unauthorized",
+            ),
+            "wrong signature": (
+                lambda: self.push_raw(
+                    self.valid_body, secret="V3JvbmctU2VjcmV0LVdyb25nLVNlY3JldC0tLS0tLQ"
+                ),
+                401,
+                "unauthorized",
+            ),
+            "malformed signature header": (
+                lambda: self.push_raw(self.valid_body, signature="v1=zz"),
+                401,
+                "unauthorized",
+            ),
+            "stale timestamp": (
+                lambda: self.push_raw(self.valid_body, timestamp=now - 330),
+                401,
+                "unauthorized",
+            ),
+            "future timestamp": (
+                lambda: self.push_raw(self.valid_body, timestamp=now + 330),
+                401,
+                "unauthorized",
+            ),
+            "unknown instance": (
+                lambda: self.push_raw(self.valid_body, instance_uuid="no-such-instance"),
+                401,
+                "unauthorized",
+            ),
+            "malformed JSON": (lambda: self.push_raw(b'{"v": 1, "events": ['), 400, "bad_request"),
+            "not an object": (lambda: self.push_raw(b"[1, 2]"), 400, "bad_request"),
+            "not UTF-8": (lambda: self.push_raw(b'{"v": "\xff"}'), 400, "bad_request"),
+            "NaN": (lambda: self.push_raw(b'{"v": NaN}'), 400, "bad_request"),
+            "unsupported version": (
+                lambda: self.push(dict(self.make_batch(), v=2)),
+                400,
+                "unsupported_version",
+            ),
+            "oversized body": (
+                lambda: self.push_raw(b" " * (MAX_BODY_BYTES + 1)),
+                413,
+                "too_large",
+            ),
+            "gzip bomb": (
+                lambda: self.push_raw(bomb, headers={"Content-Encoding": "gzip"}),
+                413,
+                "too_large",
+            ),
+            "not gzip": (
+                lambda: self.push_raw(b"plain", headers={"Content-Encoding": "gzip"}),
+                400,
+                "bad_request",
+            ),
+            "unknown encoding": (
+                lambda: self.push_raw(self.valid_body, headers={"Content-Encoding": "br"}),
+                400,
+                "bad_request",
+            ),
+        }
+        for name, (send, status, code) in cases.items():
+            with self.subTest(name):
+                self.assert_refused(send(), status, code)
+
+    def test_wrong_types_are_named_precisely(self):
+        self.before = self.database_state()
+        good = state_event("sensor.x", "1")
+        cases = {
+            "seq": ({"seq": "1"}, "seq: expected an integer"),
+            "seq bool": ({"seq": True}, "seq: expected an integer"),
+            "batch_id": ({"batch_id": 5}, "batch_id: expected a non-empty string"),
+            "events": ({"events": {}}, "events: expected a list"),
+            "sent_at": ({"sent_at": "yesterday"}, "sent_at: 'yesterday' is not an ISO 8601"),
+            "snapshot": ({"snapshot": {"id": "s", "part": 3, "parts": 2}}, "snapshot.part"),
+            "state type": (
+                {"events": [good, dict(good, state=5)]},
+                "events[1].state: expected a string or null",
+            ),
+            "entity id": (
+                {"events": [dict(good, entity_id="Not An Entity")]},
+                "events[0].entity_id:",
+            ),
+            "attributes": (
+                {"events": [dict(good, attributes=[1])]},
+                "events[0].attributes: expected an object",
+            ),
+            "naive time": (
+                {"events": [dict(good, last_updated="2026-11-28T18:00:00")]},
+                "events[0].last_updated: '2026-11-28T18:00:00' has no time zone offset",
+            ),
+            "event type": ({"events": [dict(good, t="weather")]}, "events[0].t: unknown event"),
+            "removed flag": (
+                {"events": [{"t": "area", "area_id": "a", "removed": "no"}]},
+                "events[0].removed: expected true or false",
+            ),
+        }
+        for name, (changes, message) in cases.items():
+            with self.subTest(name):
+                response = self.push({**self.make_batch(), **changes})
+                self.assert_refused(response, 400, "bad_request")
+                self.assertIn(message, response.json()["error"]["message"])
+
+    def test_a_replayed_nonce_is_refused(self):
+        self.push_raw(self.valid_body, nonce="replayed-nonce-0001")
+        self.before = self.database_state()
+        self.assert_refused(
+            self.push_raw(self.valid_body, nonce="replayed-nonce-0001"), 401, "unauthorized"
+        )
+
+    def test_an_unpaired_instance_answers_gone_only_to_a_valid_signature(self):
+        self.instance.active = False
+        self.before = self.database_state()
+        self.assert_refused(self.push_raw(self.valid_body), 410, "instance_removed")
+        self.assert_refused(
+            self.push_raw(self.valid_body, secret=SECRET[::-1]), 401, "unauthorized"
+        )
+
+    def test_unknown_instance_and_wrong_signature_look_the_same(self):
+        unknown = self.push_raw(self.valid_body, instance_uuid="no-such-instance").json()
+        wrong = self.push_raw(self.valid_body, secret=SECRET[::-1]).json()
+        self.assertEqual(unknown, wrong)
+
+    def test_a_refused_signed_batch_is_shown_to_the_administrator(self):
+        self.push(dict(self.make_batch(), seq="x"))
+        self.assertEqual(self.instance.last_error, "bad_request: seq: expected an integer")
+        self.assertTrue(self.instance.last_error_date)
+
+    def test_secrets_never_appear_in_answers(self):
+        response = self.push_raw(self.valid_body, secret=SECRET[::-1])
+        self.assertNotIn(SECRET, response.text)
+        self.assertNotIn(SECRET[::-1], response.text)

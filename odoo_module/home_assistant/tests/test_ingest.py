@@ -1,0 +1,267 @@
+"""PROTOCOL §3 through the real endpoint: what an accepted push does to Odoo's data."""
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.addons.home_assistant.models.ha_entity_history import HaEntityHistory
+from odoo.addons.home_assistant.tests.common import (
+    T0,
+    HomeAssistantHttpCase,
+    area_event,
+    device_event,
+    entity_event,
+    state_event,
+)
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+LATER = T0 + timedelta(seconds=5)
+
+
+@tagged("post_install", "-at_install")
+class TestIngest(HomeAssistantHttpCase):
+    def test_states_create_entities_with_current_state_and_history(self):
+        attributes = {
+            "friendly_name": "Outdoor temperature",
+            "unit_of_measurement": "°C",
+            "device_class": "temperature",
+        }
+        batch = self.make_batch(
+            [
+                state_event("sensor.outdoor", "12.5", T0, attributes),
+                state_event("light.kitchen", "on", T0, {"brightness": 180}),
+            ]
+        )
+        answer = self.push_ok(batch)
+        self.assertEqual(
+            answer, {"ok": True, "batch_id": batch["batch_id"], "accepted": 2, "duplicate": False}
+        )
+        sensor = self.entity("sensor.outdoor")
+        self.assertEqual(sensor.name, "Outdoor temperature")
+        self.assertEqual(sensor.domain, "sensor")
+        self.assertEqual(sensor.state, "12.5")
+        self.assertEqual(sensor.numeric_value, 12.5)
+        self.assertEqual(sensor.unit_of_measurement, "°C")
+        self.assertEqual(sensor.device_class, "temperature")
+        self.assertEqual(sensor.last_updated, T0)
+        self.assertTrue(sensor.available)
+        self.assertEqual(self.entity("light.kitchen").attributes, {"brightness": 180})
+        self.assertEqual(self.history(sensor).mapped("state"), ["12.5"])
+        self.assertEqual(self.history(sensor).numeric_value, 12.5)
+        self.assertEqual(self.instance.batch_count, 1)
+        self.assertEqual(self.instance.event_count, 2)
+        self.assertTrue(self.instance.connected)
+
+    def test_a_retried_batch_is_answered_as_duplicate_and_written_once(self):
+        batch = self.make_batch([state_event("switch.pump", "on")])
+        self.push_ok(batch)
+        answer = self.push_ok(batch)
+        self.assertEqual(answer["duplicate"], True)
+        self.assertEqual(answer["accepted"], 0)
+        self.assertEqual(len(self.history(self.entity("switch.pump"))), 1)
+        self.assertEqual(self.instance.batch_count, 1)
+        self.assertEqual(self.instance.duplicate_count, 1)
+
+    def test_newest_state_wins_and_older_ones_are_still_history(self):
+        self.push_ok(self.make_batch([state_event("sensor.power", "200", LATER)]))
+        self.push_ok(self.make_batch([state_event("sensor.power", "100", T0)]))
+        power = self.entity("sensor.power")
+        self.assertEqual(power.state, "200")
+        self.assertEqual(power.last_updated, LATER)
+        self.assertEqual(self.history(power).mapped("state"), ["100", "200"])
+
+    def test_newest_wins_inside_one_batch_and_microseconds_count(self):
+        first = T0 + timedelta(microseconds=1)
+        self.push_ok(
+            self.make_batch(
+                [
+                    state_event("sensor.fast", "3", first + timedelta(microseconds=2)),
+                    state_event("sensor.fast", "1", first),
+                    state_event("sensor.fast", "2", first + timedelta(microseconds=1)),
+                ]
+            )
+        )
+        fast = self.entity("sensor.fast")
+        self.assertEqual(fast.state, "3")
+        self.assertEqual(self.history(fast).mapped("state"), ["1", "2", "3"])
+
+    def test_the_same_state_delivered_twice_is_stored_once(self):
+        self.push_ok(self.make_batch([state_event("sensor.door", "closed")]))
+        self.push_ok(self.make_batch([state_event("sensor.door", "closed")]))
+        self.assertEqual(len(self.history(self.entity("sensor.door"))), 1)
+
+    def test_history_can_be_switched_off_per_entity(self):
+        self.push_ok(self.make_batch([state_event("sensor.noisy", "1")]))
+        noisy = self.entity("sensor.noisy")
+        noisy.record_history = False
+        self.push_ok(self.make_batch([state_event("sensor.noisy", "2", LATER)]))
+        self.assertEqual(noisy.state, "2")
+        self.assertEqual(self.history(noisy).mapped("state"), ["1"])
+
+    def test_unavailable_and_non_numeric_states(self):
+        self.push_ok(self.make_batch([state_event("sensor.broken", "unavailable")]))
+        broken = self.entity("sensor.broken")
+        self.assertFalse(broken.available)
+        self.assertFalse(self.history(broken).numeric_value)
+
+    def test_a_null_state_means_the_entity_left_home_assistant(self):
+        self.push_ok(self.make_batch([state_event("sensor.old", "5")]))
+        self.push_ok(self.make_batch([state_event("sensor.old", None, LATER)]))
+        old = self.entity("sensor.old")
+        self.assertFalse(old.active)
+        self.assertFalse(old.available)
+        self.assertFalse(old.state)
+        self.assertEqual(self.history(old).mapped("state"), ["5"])
+        self.push_ok(self.make_batch([state_event("sensor.old", "6", LATER + timedelta(1))]))
+        self.assertTrue(old.active)
+
+    def test_a_null_state_for_an_unknown_entity_creates_nothing(self):
+        self.push_ok(self.make_batch([state_event("sensor.never", None)]))
+        self.assertFalse(self.entity("sensor.never"))
+
+    def test_registry_events_and_area_falls_back_to_the_device(self):
+        self.push_ok(
+            self.make_batch(
+                [
+                    entity_event("light.kitchen", device_id="d1"),
+                    entity_event("light.porch", device_id="d1", area_id="garden", name="Porch"),
+                    area_event("kitchen", "Kitchen"),
+                    area_event("garden", "Garden"),
+                    device_event("d1", area_id="kitchen"),
+                    state_event("light.kitchen", "on", attributes={"friendly_name": "Kitchen"}),
+                ]
+            )
+        )
+        kitchen = self.entity("light.kitchen")
+        porch = self.entity("light.porch")
+        self.assertEqual(kitchen.device_id.name, "Hue bulb")
+        self.assertEqual(kitchen.device_id.manufacturer, "Signify")
+        self.assertEqual(kitchen.area_id.name, "Kitchen")
+        self.assertEqual(porch.area_id.name, "Garden")
+        self.assertEqual(porch.name, "Porch")
+        self.assertEqual(kitchen.name, "Kitchen")
+
+        self.push_ok(self.make_batch([area_event("hall", "Hall"), device_event("d1", "hall")]))
+        self.assertEqual(kitchen.area_id.name, "Hall")
+        self.assertEqual(porch.area_id.name, "Garden")
+
+        self.push_ok(
+            self.make_batch(
+                [
+                    entity_event("light.porch", removed=True),
+                    device_event("d1", removed=True),
+                    area_event("garden", "Garden", removed=True),
+                ]
+            )
+        )
+        self.assertFalse(porch.active)
+        self.assertFalse(kitchen.device_id.active)
+        garden = (
+            self.env["ha.area"]
+            .with_context(active_test=False)
+            .search([("ha_area_id", "=", "garden")])
+        )
+        self.assertFalse(garden.active)
+
+    def test_a_snapshot_archives_exported_entities_it_does_not_mention(self):
+        self.push_ok(self.make_batch([state_event("sensor.a", "1"), state_event("sensor.b", "1")]))
+        self.push_ok(self.make_batch([state_event("sensor.a", "2", LATER)], snapshot=True))
+        self.assertTrue(self.entity("sensor.a").active)
+        gone = self.entity("sensor.b")
+        self.assertFalse(gone.active)
+        self.assertEqual(len(self.history(gone)), 1)
+
+    def test_a_multi_part_snapshot_archives_only_after_its_last_part(self):
+        self.push_ok(
+            self.make_batch(
+                [
+                    state_event("sensor.a", "1"),
+                    state_event("sensor.b", "1"),
+                    state_event("c.c", "1"),
+                ]
+            )
+        )
+        part = {"id": "snap-1", "parts": 2}
+        self.push_ok(self.make_batch([state_event("sensor.a", "2", LATER)], {**part, "part": 1}))
+        self.assertTrue(self.entity("sensor.b").active)
+        self.assertTrue(self.entity("c.c").active)
+        self.push_ok(self.make_batch([entity_event("sensor.b")], {**part, "part": 2}))
+        self.assertTrue(self.entity("sensor.a").active)
+        self.assertTrue(self.entity("sensor.b").active)
+        self.assertFalse(self.entity("c.c").active)
+        self.assertFalse(self.env["ha.snapshot.part"].search([]))
+
+    def test_an_empty_batch_is_a_heartbeat(self):
+        self.assertFalse(self.instance.last_seen)
+        self.assertFalse(self.instance.connected)
+        answer = self.push_ok(self.make_batch())
+        self.assertEqual(answer["accepted"], 0)
+        self.assertTrue(self.instance.last_seen)
+        self.assertTrue(self.instance.connected)
+        self.assertIn(self.instance, self.env["ha.instance"].search([("connected", "=", True)]))
+        self.instance.last_seen -= timedelta(seconds=3 * self.instance.heartbeat_interval + 1)
+        self.assertFalse(self.instance.connected)
+        self.assertIn(self.instance, self.env["ha.instance"].search([("connected", "=", False)]))
+
+    def test_sequence_gaps_are_counted(self):
+        self.push_ok(self.make_batch(seq=10))
+        self.push_ok(self.make_batch(seq=11))
+        self.push_ok(self.make_batch(seq=15))
+        self.assertEqual(self.instance.seq_gap_count, 3)
+        self.assertEqual(self.instance.last_seq, 15)
+
+    def test_a_gzip_body_is_accepted(self):
+        self.push_ok(self.make_batch([state_event("sensor.zipped", "7")]), compress=True)
+        self.assertEqual(self.entity("sensor.zipped").state, "7")
+
+    def test_a_serialization_failure_is_retried_and_stores_everything_once(self):
+        original = HaEntityHistory._insert_states
+        calls = []
+
+        def fail_once(records, *args):
+            calls.append(1)
+            if len(calls) == 1:
+                records.env.cr.execute(
+                    "DO $$ BEGIN RAISE EXCEPTION 'simulated concurrent update'"
+                    " USING ERRCODE = 'serialization_failure'; END $$"
+                )
+            return original(records, *args)
+
+        batch = self.make_batch([state_event("sensor.retried", "1")])
+        with (
+            patch.object(HaEntityHistory, "_insert_states", fail_once),
+            mute_logger("odoo.sql_db"),
+        ):
+            answer = self.push_ok(batch)
+        self.assertEqual(len(calls), 2)
+        self.assertFalse(answer["duplicate"])
+        self.assertEqual(len(self.history(self.entity("sensor.retried"))), 1)
+        self.assertEqual(self.instance.batch_count, 1)
+        self.assertEqual(self.instance.event_count, 1)
+
+    def test_an_odoo_automation_reacts_to_a_state_change(self):
+        state_field = self.env["ir.model.fields"]._get("ha.entity", "state")
+        automation = self.env["base.automation"].create(
+            {
+                "name": "Kitchen light turned on",
+                "model_id": self.env["ir.model"]._get_id("ha.entity"),
+                "trigger": "on_create_or_write",
+                "trigger_field_ids": [Command.set(state_field.ids)],
+                "filter_domain": "[('entity_id', '=', 'light.kitchen'), ('state', '=', 'on')]",
+            }
+        )
+        automation.action_server_ids = [
+            Command.create(
+                {
+                    "name": "Log the light",
+                    "model_id": automation.model_id.id,
+                    "state": "code",
+                    "code": "env['res.partner'].create({'name': 'Light on: ' + record.name})",
+                }
+            )
+        ]
+        self.push_ok(self.make_batch([state_event("light.kitchen", "off")]))
+        self.assertFalse(self.env["res.partner"].search([("name", "=like", "Light on: %")]))
+        self.push_ok(self.make_batch([state_event("light.kitchen", "on", LATER)]))
+        self.assertTrue(self.env["res.partner"].search([("name", "=", "Light on: light.kitchen")]))

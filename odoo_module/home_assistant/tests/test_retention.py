@@ -1,0 +1,82 @@
+"""History older than an instance's retention is purged by autovacuum, in bounded chunks."""
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.addons.home_assistant.models import ha_entity_history
+from odoo.addons.home_assistant.tests.common import HomeAssistantCase
+from odoo.tests import tagged
+
+
+@tagged("post_install", "-at_install")
+class TestRetention(HomeAssistantCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.instance.history_retention_days = 30
+        cls.keeper = cls._create_instance("ha-test-keeps-forever", "Archive")
+        cls.keeper.history_retention_days = 0
+
+    def add_history(self, instance, ages_in_days):
+        entity = self.env["ha.entity"].create(
+            {"instance_id": instance.id, "entity_id": f"sensor.h{len(ages_in_days)}"}
+        )
+        now = fields.Datetime.now()
+        self.env["ha.entity.history"].create(
+            [
+                {
+                    "entity_id": entity.id,
+                    "instance_id": instance.id,
+                    "state": str(age),
+                    "last_updated": now - timedelta(days=age, seconds=index),
+                }
+                for index, age in enumerate(ages_in_days)
+            ]
+        )
+        return entity
+
+    def test_old_history_is_purged_recent_history_kept(self):
+        entity = self.add_history(self.instance, [1, 29, 31, 400])
+        self.env["ha.entity.history"]._gc_expired_history()
+        self.assertEqual(sorted(self.history(entity).mapped("state")), ["1", "29"])
+
+    def test_retention_zero_keeps_everything(self):
+        entity = self.add_history(self.keeper, [1, 400, 4000])
+        self.env["ha.entity.history"]._gc_expired_history()
+        self.assertEqual(len(self.history(entity)), 3)
+
+    def test_a_purge_deletes_one_chunk_and_schedules_the_rest(self):
+        entity = self.add_history(self.instance, [31, 32, 33, 34, 35])
+        autovacuum = self.env.ref("base.autovacuum_job")
+        with (
+            patch.object(ha_entity_history, "PURGE_CHUNK_SIZE", 2),
+            patch.object(type(autovacuum), "_trigger") as trigger,
+        ):
+            self.env["ha.entity.history"]._gc_expired_history()
+            self.assertEqual(len(self.history(entity)), 3)
+            trigger.assert_called_once()
+            trigger.reset_mock()
+            self.env["ha.entity.history"]._gc_expired_history()
+            self.env["ha.entity.history"]._gc_expired_history()
+            self.assertEqual(len(self.history(entity)), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestReplayStateCleanup(HomeAssistantCase):
+    def test_expired_nonces_and_old_batch_ids_are_forgotten(self):
+        nonces = self.env["ha.push.nonce"]
+        batches = self.env["ha.push.batch"]
+        now = fields.Datetime.now()
+        for age, name in ((timedelta(seconds=30), "recent"), (timedelta(hours=1), "expired")):
+            nonces.create(
+                {"instance_id": self.instance.id, "nonce": name, "received_at": now - age}
+            )
+        for age, name in ((timedelta(days=1), "recent"), (timedelta(days=8), "expired")):
+            batches.create(
+                {"instance_id": self.instance.id, "batch_id": name, "received_at": now - age}
+            )
+        nonces._gc_expired_nonces()
+        batches._gc_old_batches()
+        self.assertEqual(nonces.search([]).mapped("nonce"), ["recent"])
+        self.assertEqual(batches.search([]).mapped("batch_id"), ["recent"])
