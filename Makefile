@@ -1,4 +1,4 @@
-# The two commands a newcomer runs (README): `make demo` and `make test`.
+# The two commands a newcomer runs (README): `make demo` and `make test`; `make bench` measures.
 .PHONY: demo test bench
 
 demo:
@@ -6,3 +6,7 @@ demo:
 
 test:
 	scripts/test.sh
+
+bench:
+	scripts/ha-env.sh setup
+	scripts/odoo-env.sh python scripts/bench.py

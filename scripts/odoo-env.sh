@@ -78,7 +78,13 @@ setup() {
 }
 
 odoo() {
-    "$VENV/bin/python" "$ODOO_PATH/odoo-bin" \
+    # A subcommand (shell, i18n…) must come before the options.
+    local subcommand=()
+    if [[ $# -gt 0 && "$1" != -* ]]; then
+        subcommand=("$1")
+        shift
+    fi
+    "$VENV/bin/python" "$ODOO_PATH/odoo-bin" "${subcommand[@]}" \
         --addons-path="$ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$REPO_ROOT/odoo_module" \
         --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" --db_password="$DB_PASSWORD" \
         "$@"

@@ -1,0 +1,355 @@
+"""Benchmarks of the budgets in docs/architecture.md, on this machine: one command, one table.
+
+    make bench        (= scripts/odoo-env.sh python scripts/bench.py)
+
+Everything runs for real on loopback: a real Odoo 18 server with the addon, a real `hass`
+with the integration, paired through the config flow. Figures are printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import os
+import platform
+import secrets
+import subprocess
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg2
+import requests
+from stack import (
+    CACHE_DIR,
+    HA_ENV,
+    REPO_ROOT,
+    HomeAssistant,
+    OdooServer,
+    pair,
+    running,
+    wait_for,
+)
+
+# The protocol's signing lives in one module per side; the benchmark plays Home Assistant
+# from the Odoo venv, so it borrows the addon's module (pure Python, no Odoo import).
+_spec = importlib.util.spec_from_file_location(
+    "bridge_signing", REPO_ROOT / "odoo_module" / "home_assistant" / "signing.py"
+)
+assert _spec is not None
+assert _spec.loader is not None
+signing = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(signing)
+
+
+def report(what: str, figure: str, budget: str = "") -> None:
+    """Print one row of the table as soon as its figure is known."""
+    print(f"  {what:<58} {figure:<30} {budget}", flush=True)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The `fraction` percentile (nearest rank) of values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def iso(moment: datetime) -> str:
+    """An ISO 8601 timestamp with microseconds and UTC offset, as HA writes them."""
+    return moment.isoformat(timespec="microseconds")
+
+
+class SignedPusher:
+    """Plays Home Assistant's push client: signed, numbered batches to one instance."""
+
+    def __init__(self, push_url: str, secret: str) -> None:
+        self.push_url = push_url
+        self.secret = secret
+        self.session = requests.Session()
+        self.seq = 0
+
+    def push(self, events: list[dict[str, Any]], snapshot: bool = False) -> dict[str, Any]:
+        """Send one batch and return Odoo's JSON answer; raise on any non-200."""
+        self.seq += 1
+        body = json.dumps(
+            {
+                "v": 1,
+                "batch_id": uuid.uuid4().hex,
+                "seq": self.seq,
+                "sent_at": iso(datetime.now(UTC)),
+                "snapshot": snapshot,
+                "events": events,
+            },
+            separators=(",", ":"),
+        ).encode()
+        headers = {"Content-Type": "application/json"}
+        if len(body) > 64 * 1024:
+            body = gzip.compress(body, compresslevel=5)
+            headers["Content-Encoding"] = "gzip"
+        timestamp = str(int(time.time()))
+        nonce = secrets.token_urlsafe(16)
+        headers[signing.HEADER_TIMESTAMP] = timestamp
+        headers[signing.HEADER_NONCE] = nonce
+        headers[signing.HEADER_SIGNATURE] = signing.sign(
+            self.secret, signing.PURPOSE_PUSH, timestamp, nonce, body
+        )
+        response = self.session.post(self.push_url, data=body, headers=headers, timeout=120)
+        if response.status_code != 200:
+            raise RuntimeError(f"push refused: {response.status_code} {response.text[:300]}")
+        return dict(response.json())
+
+
+def pair_fake_instance(odoo: OdooServer, name: str) -> SignedPusher:
+    """Pair a synthetic HA instance through `ha_pair` and return a pusher for it."""
+    secret = secrets.token_urlsafe(32)
+    result = (
+        odoo.rpc()
+        .env["ha.instance"]
+        .ha_pair(
+            {
+                "uuid": uuid.uuid4().hex,
+                "name": name,
+                "ha_url": "http://127.0.0.1:9",
+                "webhook_id": secrets.token_hex(32),
+                "secret": secret,
+                "ha_version": "2026.10.4",
+                "protocol": 1,
+            }
+        )
+    )
+    return SignedPusher(result["push_url"], secret)
+
+
+def state_events(count: int, entities: int, start: datetime) -> list[dict[str, Any]]:
+    """`count` realistic sensor state events spread over `entities` entities."""
+    events = []
+    for index in range(count):
+        moment = iso(start + timedelta(microseconds=index * 1000))
+        events.append(
+            {
+                "t": "state",
+                "entity_id": f"sensor.bench_{index % entities}",
+                "state": f"{20 + (index % 997) / 100:.2f}",
+                "attributes": {
+                    "unit_of_measurement": "°C",
+                    "device_class": "temperature",
+                    "state_class": "measurement",
+                    "friendly_name": f"Bench {index % entities}",
+                },
+                "last_changed": moment,
+                "last_updated": moment,
+                "context_id": uuid.uuid4().hex,
+            }
+        )
+    return events
+
+
+def bench_ingest(odoo: OdooServer, total: int) -> float:
+    """Sustained ingest through the real HTTP endpoint, batched and one event per request."""
+    pusher = pair_fake_instance(odoo, "Ingest benchmark")
+    start = datetime.now(UTC) - timedelta(days=1)
+    pusher.push(state_events(200, 200, start - timedelta(hours=1)))  # entities exist
+    events = state_events(total, 200, start)
+    began = time.perf_counter()
+    for offset in range(0, total, 1000):
+        pusher.push(events[offset : offset + 1000])
+    elapsed = time.perf_counter() - began
+    batched_rate = total / elapsed
+    report(
+        f"ingest, batches of 1000, history on ({total} events)",
+        f"{batched_rate:,.0f} events/s",
+        "≥ 5 000 events/s",
+    )
+    single = state_events(500, 200, start + timedelta(hours=2))
+    began = time.perf_counter()
+    for event in single:
+        pusher.push([event])
+    elapsed = time.perf_counter() - began
+    report("ingest, one event per request (batching off)", f"{500 / elapsed:,.0f} events/s")
+    return batched_rate
+
+
+OLD_DESIGN_SCRIPT = """
+import time, json
+Instance = env['ha.instance'].sudo()
+instance = Instance.search([('name', '=', 'Ingest benchmark')], limit=1)
+entities = env['ha.entity'].sudo().search([('instance_id', '=', instance.id)], limit=200)
+History = env['ha.entity.history'].sudo()
+base = __import__('datetime').datetime(2020, 1, 1)
+began = time.perf_counter()
+for index in range({count}):
+    entity = entities[index % len(entities)]
+    moment = base + __import__('datetime').timedelta(microseconds=index * 1000)
+    entity.write({{'state': str(index), 'last_updated': moment}})
+    History.create({{'entity_id': entity.id, 'instance_id': instance.id, 'state': str(index),
+                    'last_changed': moment, 'last_updated': moment}})
+    env['bus.bus']._sendone(instance, 'ha_state', {{'entity_id': entity.entity_id,
+                                                    'state': str(index)}})
+    env.cr.commit()
+print('OLD-DESIGN-RATE:%f' % ({count} / (time.perf_counter() - began)))
+"""
+
+
+def bench_old_design(odoo: OdooServer, count: int) -> float:
+    """The older design's write path: per event one ORM write, one history row, one bus
+    message and one commit, run inside Odoo (odoo-bin shell) against the same database."""
+    result = subprocess.run(
+        odoo._odoo("shell", "-d", odoo.database, "--no-http", "--log-level=warn"),
+        input=OLD_DESIGN_SCRIPT.format(count=count),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("OLD-DESIGN-RATE:"):
+            return float(line.removeprefix("OLD-DESIGN-RATE:"))
+    raise RuntimeError(f"old-design benchmark failed:\n{result.stdout}\n{result.stderr[-2000:]}")
+
+
+def database_cursor(odoo: OdooServer) -> Any:
+    """A direct PostgreSQL cursor on Odoo's database, to observe commits as they happen."""
+    connection = psycopg2.connect(
+        host="127.0.0.1",
+        user="odoo",
+        password="odoo",
+        dbname=odoo.database,
+    )
+    connection.autocommit = True
+    return connection.cursor()
+
+
+def bench_latency(hass: HomeAssistant, odoo: OdooServer, rate: int, seconds: int) -> None:
+    """HA state change → row committed in Odoo, at `rate` changes/s, default flush delay."""
+    entity = "sensor.bench_latency"
+    cursor = database_cursor(odoo)
+    total = rate * seconds
+    arrivals: dict[str, float] = {}
+    changed_at: dict[str, float] = {}
+    done = threading.Event()
+
+    def observe() -> None:
+        last_id = 0
+        while not done.is_set():
+            cursor.execute(
+                "SELECT h.id, h.state FROM ha_entity_history h JOIN ha_entity e"
+                " ON e.id = h.entity_id WHERE e.entity_id = %s AND h.id > %s",
+                (entity, last_id),
+            )
+            now = time.time()
+            for row_id, state in cursor.fetchall():
+                last_id = max(last_id, row_id)
+                arrivals.setdefault(state, now)
+            time.sleep(0.002)
+
+    observer = threading.Thread(target=observe, daemon=True)
+    observer.start()
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {hass.token}"}
+    began = time.monotonic()
+    for index in range(total):
+        target = began + index / rate
+        time.sleep(max(0.0, target - time.monotonic()))
+        state = f"L{index}"
+        changed_at[state] = time.time()
+        session.post(
+            f"{hass.url}/api/states/{entity}", json={"state": state}, headers=headers, timeout=10
+        )
+    wait_for(lambda: len(arrivals) >= total, 60, "all latency samples in Odoo")
+    done.set()
+    observer.join()
+    latencies = [(arrivals[state] - changed_at[state]) * 1000 for state in changed_at]
+    report(
+        f"HA → Odoo latency at {rate} changes/s ({total} changes)",
+        f"p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms",
+        "p50 ≤ 200 ms, p99 ≤ 500 ms",
+    )
+
+
+def bench_snapshot(hass: HomeAssistant, odoo: OdooServer, count: int) -> None:
+    """Pair an HA holding `count` extra entities; time until all of them are in Odoo."""
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {hass.token}"}
+
+    def create(indexes: range) -> None:
+        for index in indexes:
+            session.post(
+                f"{hass.url}/api/states/sensor.snapshot_{index}",
+                json={"state": str(index), "attributes": {"unit_of_measurement": "W"}},
+                headers=headers,
+                timeout=30,
+            )
+
+    threads = [threading.Thread(target=create, args=(range(i, count, 4),)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cursor = database_cursor(odoo)
+    began = time.monotonic()
+    pair(hass, odoo)
+
+    def arrived() -> bool:
+        cursor.execute("SELECT count(*) FROM ha_entity WHERE entity_id LIKE 'sensor.snapshot_%%'")
+        return bool(cursor.fetchone()[0] >= count)
+
+    wait_for(arrived, 300, f"{count} snapshot entities in Odoo", interval=0.05)
+    report(
+        f"initial snapshot of {count:,} entities (pairing → all in Odoo)",
+        f"{time.monotonic() - began:.1f} s",
+        "≤ 10 s",
+    )
+
+
+def bench_listener() -> None:
+    """The integration's listener cost on HA's event loop (scripts/bench_listener.py)."""
+    result = subprocess.run(
+        [str(HA_ENV), "run", "python", "scripts/bench_listener.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"listener benchmark failed:\n{result.stdout}\n{result.stderr[-2000:]}")
+    report("HA event-loop cost of the listener", lines[-1].strip(), "≤ 20 µs per state change")
+
+
+def main() -> None:
+    """Run every benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ingest-events", type=int, default=20_000)
+    parser.add_argument("--snapshot-entities", type=int, default=10_000)
+    parser.add_argument("--latency-seconds", type=int, default=20)
+    args = parser.parse_args()
+
+    print(
+        f"Benchmarks on {platform.node()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    bench_listener()
+    work_dir = CACHE_DIR / "state" / "bench"
+    odoo = OdooServer(f"ha_bridge_bench_{uuid.uuid4().hex[:6]}", work_dir / "odoo")
+    hass = HomeAssistant(work_dir / f"ha-config-{uuid.uuid4().hex[:6]}")
+    odoo.install()
+    try:
+        with running(odoo, hass):
+            hass.onboard()
+            bench_snapshot(hass, odoo, args.snapshot_entities)
+            bench_latency(hass, odoo, rate=100, seconds=args.latency_seconds)
+            batched_rate = bench_ingest(odoo, args.ingest_events)
+            old_rate = bench_old_design(odoo, 1000)
+            report(
+                "ingest, older design (ORM write + history + bus + commit per event)",
+                f"{old_rate:,.0f} events/s",
+            )
+            report("batched ingest ÷ older design", f"{batched_rate / old_rate:.1f} times")
+    finally:
+        odoo.drop()
+
+
+if __name__ == "__main__":
+    main()
