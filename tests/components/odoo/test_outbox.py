@@ -64,6 +64,7 @@ async def test_a_full_batch_leaves_without_waiting(
     assert live_batches(odoo) == []
     hass.states.async_set("sensor.counter", "9")
     await wait_for(lambda: len(odoo.state_events("sensor.counter")) == 10)
+    await wait_for(lambda: outbox_of(config_entry).pending == 0)
     for value in range(10, 13):
         hass.states.async_set("sensor.counter", str(value))
     await asyncio.sleep(0.3)

@@ -1,0 +1,139 @@
+"""Durability: the outbox survives Home Assistant restarts and unloads; a full buffer compacts."""
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.loader import DATA_CUSTOM_COMPONENTS
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_test_home_assistant,
+)
+
+from custom_components.odoo.const import DOMAIN
+
+from .conftest import setup_entry, wait_for
+from .fake_odoo import FakeOdoo
+from .test_outbox import live_batches, outbox_of
+
+
+def stored_outbox(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
+    """Return the saved outbox document of an entry."""
+    data: dict[str, Any] = hass_storage[f"{DOMAIN}.outbox.{entry.entry_id}"]["data"]
+    return data
+
+
+async def test_backlog_survives_a_restart(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Odoo down, HA stops: the batch in flight and the queue are saved, then delivered after
+    the restart with the same batch_id, exactly once and in order."""
+    odoo.down = True
+    await setup_entry(hass, config_entry, heartbeat_interval=3600)
+    outbox = outbox_of(config_entry)
+    for value in range(5):
+        hass.states.async_set("sensor.meter", str(value))
+    await wait_for(lambda: outbox.pending >= 6 and len(odoo.attempts) >= 1)
+    inflight_id = odoo.attempts[0]
+
+    await hass.async_stop()
+
+    saved = stored_outbox(hass_storage, config_entry)
+    assert saved["inflight"]["batch_id"] == inflight_id
+    queued = [item for item in saved["queue"] if "entity_id" in item]
+    assert [item["state"] for item in queued] == [str(value) for value in range(5)]
+
+    odoo.down = False
+    async with async_test_home_assistant() as restarted:
+        restarted.data.pop(DATA_CUSTOM_COMPONENTS)
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            entry_id=config_entry.entry_id,
+            data=dict(config_entry.data),
+            options=dict(config_entry.options),
+            unique_id=config_entry.unique_id,
+        )
+        entry.add_to_hass(restarted)
+        assert await restarted.config_entries.async_setup(entry.entry_id)
+        await wait_for(lambda: len(odoo.state_events("sensor.meter")) >= 5)
+        assert odoo.batches[0]["batch_id"] == inflight_id
+        states = [e["state"] for b in live_batches(odoo) for e in b["events"]]
+        assert states == [str(value) for value in range(5)]
+        assert await restarted.config_entries.async_unload(entry.entry_id)
+        await restarted.async_stop(force=True)
+
+
+async def test_unload_saves_and_reload_resumes(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Unloading writes the outbox at once; setting up again delivers it."""
+    odoo.down = True
+    await setup_entry(hass, config_entry)
+    hass.states.async_set("sensor.kept", "1")
+    await wait_for(lambda: outbox_of(config_entry).pending >= 2)
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    saved = stored_outbox(hass_storage, config_entry)
+    assert any(item.get("entity_id") == "sensor.kept" for item in saved["queue"])
+    odoo.down = False
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await wait_for(lambda: any(b for b in live_batches(odoo) if b["events"]))
+    assert odoo.state_events("sensor.kept")[0]["state"] == "1"
+
+
+async def test_options_change_keeps_the_queue(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """New options apply to the running outbox without losing what is queued."""
+    odoo.down = True
+    await setup_entry(hass, config_entry)
+    outbox = outbox_of(config_entry)
+    hass.states.async_set("sensor.queued", "1")
+    await wait_for(lambda: outbox.pending >= 2)
+    hass.config_entries.async_update_entry(
+        config_entry, options={"exclude_domains": ["switch"], "max_batch": 5}
+    )
+    await hass.async_block_till_done()
+    assert outbox_of(config_entry) is outbox
+    hass.states.async_set("switch.hidden", "on")
+    hass.states.async_set("sensor.queued", "2")
+    odoo.down = False
+    await hass.services.async_call(DOMAIN, "flush", blocking=True)
+    await wait_for(lambda: len(odoo.state_events("sensor.queued")) >= 3)
+    assert [e["state"] for b in live_batches(odoo) for e in b["events"]][:2] == ["1", "2"]
+    assert odoo.state_events("switch.hidden") == []
+
+
+async def test_a_full_buffer_compacts_keeping_latest_states(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """At the bound, the oldest intermediate history goes; every latest state stays; counted."""
+    odoo.down = True
+    await setup_entry(hass, config_entry, buffer_limit=100)
+    outbox = outbox_of(config_entry)
+    for value in range(100):
+        for entity in ("a", "b", "c"):
+            hass.states.async_set(f"sensor.{entity}", str(value))
+    await hass.async_block_till_done()
+    assert outbox.pending <= 100
+    assert outbox.dropped_events >= 200
+    issue = issue_registry.async_get_issue(DOMAIN, f"outbox_overflow_{config_entry.entry_id}")
+    assert issue is not None
+    odoo.down = False
+    await hass.services.async_call(DOMAIN, "flush", blocking=True)
+    await wait_for(
+        lambda: all(odoo.states.get(f"sensor.{e}", {}).get("state") == "99" for e in "abc")
+    )
+    live = [e for b in live_batches(odoo) for e in b["events"] if e["t"] == "state"]
+    for entity in ("a", "b", "c"):
+        values = [int(e["state"]) for e in live if e["entity_id"] == f"sensor.{entity}"]
+        assert values == sorted(values)
+        assert values[-1] == 99
