@@ -89,7 +89,7 @@ class HaEntity(models.Model):
         devices.update(self.env["ha.device"]._ensure(instance, [e.device_id for e in events]))
         areas.update(self.env["ha.area"]._ensure(instance, [e.area_id for e in events]))
         known = self._by_entity_id(instance, {event.entity_id for event in events})
-        touched = self.browse()
+        touched_ids = []
         for event in events:
             values = {
                 "device_id": devices[event.device_id].id if event.device_id else False,
@@ -105,7 +105,7 @@ class HaEntity(models.Model):
                 # registry name only until a state has named the entity.
                 if event.name and not entity.last_updated:
                     values["name"] = event.name
-                entity.write(values)
+                entity._write_changes(values)
             elif not event.removed:
                 values.update(
                     instance_id=instance.id,
@@ -115,8 +115,8 @@ class HaEntity(models.Model):
                 entity = known[event.entity_id] = self.create(values)
             else:
                 continue
-            touched |= entity
-        return touched
+            touched_ids.append(entity.id)
+        return self.browse(touched_ids)
 
     @api.model
     def _apply_state_events(self, instance, events):
@@ -134,7 +134,7 @@ class HaEntity(models.Model):
             if current is None or event.last_updated >= current.last_updated:
                 newest[event.entity_id] = event
         known = self._by_entity_id(instance, newest.keys())
-        changed = self.browse()
+        changed_ids = []
         to_create = []
         for entity_id, event in newest.items():
             entity = known.get(entity_id)
@@ -145,14 +145,31 @@ class HaEntity(models.Model):
                         | self._state_values(event)
                     )
             elif not entity.last_updated or event.last_updated > entity.last_updated:
-                entity.write(self._state_values(event))
-                changed |= entity
+                entity._write_changes(self._state_values(event))
+                changed_ids.append(entity.id)
         if to_create:
             created = self.create(to_create)
             known.update({entity.entity_id: entity for entity in created})
-            changed |= created
+            changed_ids.extend(created.ids)
         self.env["ha.entity.history"]._insert_states(instance, known, events)
-        return changed
+        return self.browse(changed_ids)
+
+    def _write_changes(self, values):
+        """Write only the values that differ from the record's current ones.
+
+        Most updates change the state and its timestamps only; leaving the other fields out
+        keeps the per-entity ORM write cheap and lets automations see what really changed.
+        """
+        self.ensure_one()
+        changes = {}
+        for name, value in values.items():
+            current = self[name]
+            if isinstance(current, models.BaseModel):
+                current = current.id
+            if current != value:
+                changes[name] = value
+        if changes:
+            self.write(changes)
 
     @api.model
     def _state_values(self, event):
@@ -168,7 +185,8 @@ class HaEntity(models.Model):
         values = {
             "state": event.state,
             "attributes": attributes,
-            "numeric_value": numeric_value(event.state),
+            # The ORM stores a missing Float as 0.0; history keeps the real NULL.
+            "numeric_value": numeric_value(event.state) or 0.0,
             "unit_of_measurement": _text(attributes.get("unit_of_measurement")),
             "device_class": _text(attributes.get("device_class")),
             "icon": _text(attributes.get("icon")),

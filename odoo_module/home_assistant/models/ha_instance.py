@@ -55,7 +55,9 @@ class HaInstance(models.Model):
     secret = fields.Char(groups="base.group_system", copy=False, exportable=False)
     ha_version = fields.Char(string="Home Assistant Version", readonly=True)
     protocol = fields.Integer(string="Protocol Version", readonly=True)
-    push_url = fields.Char(compute="_compute_push_url", help="Where Home Assistant pushes to.")
+    push_url = fields.Char(
+        string="Push URL", compute="_compute_push_url", help="Where Home Assistant pushes to."
+    )
 
     heartbeat_interval = fields.Integer(
         default=30,

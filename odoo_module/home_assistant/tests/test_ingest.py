@@ -190,7 +190,9 @@ class TestIngest(HomeAssistantHttpCase):
         self.assertTrue(self.entity("sensor.a").active)
         self.assertTrue(self.entity("sensor.b").active)
         self.assertFalse(self.entity("c.c").active)
-        self.assertFalse(self.env["ha.snapshot.part"].search([]))
+        self.assertFalse(
+            self.env["ha.snapshot.part"].search([("instance_id", "=", self.instance.id)])
+        )
 
     def test_an_empty_batch_is_a_heartbeat(self):
         self.assertFalse(self.instance.last_seen)
@@ -264,4 +266,11 @@ class TestIngest(HomeAssistantHttpCase):
         self.push_ok(self.make_batch([state_event("light.kitchen", "off")]))
         self.assertFalse(self.env["res.partner"].search([("name", "=like", "Light on: %")]))
         self.push_ok(self.make_batch([state_event("light.kitchen", "on", LATER)]))
-        self.assertTrue(self.env["res.partner"].search([("name", "=", "Light on: light.kitchen")]))
+        fired = self.env["res.partner"].search([("name", "=", "Light on: light.kitchen")])
+        self.assertEqual(len(fired), 1)
+        # Only the attributes change: the state is not written again, the automation stays quiet.
+        dimmed = state_event("light.kitchen", "on", LATER + timedelta(seconds=1), {"brightness": 9})
+        self.push_ok(self.make_batch([dimmed]))
+        self.assertEqual(self.entity("light.kitchen").attributes, {"brightness": 9})
+        partners = self.env["res.partner"].search_count([("name", "=like", "Light on: %")])
+        self.assertEqual(partners, 1)

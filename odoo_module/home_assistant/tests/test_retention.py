@@ -78,5 +78,6 @@ class TestReplayStateCleanup(HomeAssistantCase):
             )
         nonces._gc_expired_nonces()
         batches._gc_old_batches()
-        self.assertEqual(nonces.search([]).mapped("nonce"), ["recent"])
-        self.assertEqual(batches.search([]).mapped("batch_id"), ["recent"])
+        mine = [("instance_id", "=", self.instance.id)]
+        self.assertEqual(nonces.search(mine).mapped("nonce"), ["recent"])
+        self.assertEqual(batches.search(mine).mapped("batch_id"), ["recent"])
