@@ -21,6 +21,7 @@ async def async_get_config_entry_diagnostics(
         "outbox": {
             "pending": outbox.pending,
             "connected": outbox.connected,
+            "halted": outbox.halted,
             "events_sent": outbox.events_sent,
             "failed_pushes": outbox.failed_pushes,
             "dropped_events": outbox.dropped_events,

@@ -188,7 +188,7 @@ class Outbox:
         self._backoff_attempt = 0
         self._last_push = 0.0
         self._failing = False
-        self._halted = False
+        self.halted = False
         self.connected = False
         self.events_sent = 0
         self.failed_pushes = 0
@@ -212,10 +212,21 @@ class Outbox:
         return lambda: self._status_listeners.remove(listener)
 
     @callback
-    def _async_notify_status(self, *_: Any) -> None:
+    def _async_notify_status(self) -> None:
         """Tell the status entities to refresh."""
         for listener in list(self._status_listeners):
             listener()
+
+    @callback
+    def _async_set_connected(self, connected: bool) -> None:
+        """Record whether Odoo accepts pushes; refresh the entities at once when it flips.
+
+        Counters are refreshed by the periodic tick only: a state write per push would fill
+        the recorder's database with one row every flush delay.
+        """
+        if connected != self.connected:
+            self.connected = connected
+            self._async_notify_status()
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -317,6 +328,7 @@ class Outbox:
         filter_changed = settings.exported.config != self._settings.exported.config
         self._settings = settings
         self._exported = settings.exported.get_filter()
+        self._set_wake_at(self._wake_at)
         if filter_changed:
             # Newly exported entities appear and no longer exported ones are removed in Odoo.
             self.async_request_snapshot()
@@ -595,7 +607,6 @@ class Outbox:
         answer = await self._client.async_push(body, gzipped)
         self._last_push = self._hass.loop.time()
         await self._async_handle_answer(batch, answer)
-        self._async_notify_status()
 
     async def _async_handle_answer(self, batch: Batch, answer: PushAnswer) -> None:
         """Act on Odoo's answer exactly as the table of PROTOCOL.md §3 says."""
@@ -634,9 +645,9 @@ class Outbox:
         """Drop a batch Odoo committed; announce the end of an outage."""
         self._inflight = None
         self._backoff_attempt = 0
-        self.connected = True
         self.events_sent += len(batch.events)
         self.last_success = dt_util.utcnow()
+        self._async_set_connected(True)
         if self._failing:
             self._failing = False
             _LOGGER.info(
@@ -689,9 +700,8 @@ class Outbox:
     @callback
     def _async_halt(self) -> None:
         """Stop pushing (credentials refused or pairing removed) and keep buffering."""
-        self._halted = True
-        self.connected = False
-        self._async_notify_status()
+        self.halted = True
+        self._async_set_connected(False)
         self._schedule_save(0)
 
     async def _async_retry_later(self, answer: PushAnswer) -> None:
@@ -699,7 +709,7 @@ class Outbox:
         self.failed_pushes += 1
         # Rate limiting (429) means Odoo is up and busy, not an outage.
         if answer.status != 429:
-            self.connected = False
+            self._async_set_connected(False)
             if not self._failing:
                 self._failing = True
                 _LOGGER.warning(
@@ -712,7 +722,6 @@ class Outbox:
         else:
             delay = backoff_delay(self._backoff_attempt)
             self._backoff_attempt += 1
-        self._async_notify_status()
         self._wakeup.clear()
         self._set_wake_at(NEVER)
         await _wait(self._wakeup, delay)

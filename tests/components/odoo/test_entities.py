@@ -1,13 +1,17 @@
 """Status entities, diagnostics and the options flow of a pairing."""
 
+from datetime import timedelta
+
 from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.odoo.diagnostics import async_get_config_entry_diagnostics
+from custom_components.odoo.outbox import STATUS_INTERVAL
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo, ScriptedAnswer
@@ -36,9 +40,15 @@ async def test_status_entities_follow_the_outbox(
     assert hass.states.get(CONNECTED).attributes["friendly_name"] == "Odoo prod Connected"
     assert hass.states.get(LAST_PUSH).state not in ("unknown", "unavailable")
 
+    sent_before = int(hass.states.get(EVENTS_SENT).state)
     for value in range(3):
         hass.states.async_set("sensor.tick", str(value))
-    await wait_for(lambda: int(hass.states.get(EVENTS_SENT).state) >= 3)
+    await wait_for(lambda: len(odoo.state_events("sensor.tick")) == 3)
+    await wait_for(lambda: config_entry.runtime_data.outbox.pending == 0)
+    # Counters refresh on a periodic tick, not on every push (the recorder would store each).
+    assert int(hass.states.get(EVENTS_SENT).state) == sent_before
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=STATUS_INTERVAL + 1))
+    assert int(hass.states.get(EVENTS_SENT).state) == sent_before + 3
     assert hass.states.get(OUTBOX_SIZE).state == "0"
 
     odoo.scripted.append(ScriptedAnswer(500, "server_error"))
