@@ -20,5 +20,4 @@
         "views/home_assistant_menus.xml",
     ],
     "application": True,
-    "installable": True,
 }

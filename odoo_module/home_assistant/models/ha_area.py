@@ -8,9 +8,7 @@ class HaArea(models.Model):
     _description = "Home Assistant Area"
     _order = "instance_id, name, id"
 
-    instance_id = fields.Many2one(
-        "ha.instance", string="Instance", required=True, ondelete="cascade", index=True
-    )
+    instance_id = fields.Many2one("ha.instance", required=True, ondelete="cascade")
     ha_area_id = fields.Char(string="Area ID", required=True, help="Home Assistant's area id.")
     name = fields.Char(required=True)
     active = fields.Boolean(default=True, help="Archived when removed in Home Assistant.")
@@ -18,6 +16,7 @@ class HaArea(models.Model):
     entity_ids = fields.One2many("ha.entity", "area_id", string="Entities")
     entity_count = fields.Integer(compute="_compute_entity_count")
 
+    # The unique index below also serves every lookup and cascade by instance.
     _sql_constraints = [
         (
             "ha_area_id_unique",

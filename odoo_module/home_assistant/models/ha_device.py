@@ -8,19 +8,18 @@ class HaDevice(models.Model):
     _description = "Home Assistant Device"
     _order = "instance_id, name, id"
 
-    instance_id = fields.Many2one(
-        "ha.instance", string="Instance", required=True, ondelete="cascade", index=True
-    )
+    instance_id = fields.Many2one("ha.instance", required=True, ondelete="cascade")
     ha_device_id = fields.Char(string="Device ID", required=True, help="Home Assistant's id.")
     name = fields.Char(required=True)
     manufacturer = fields.Char()
     model = fields.Char()
     sw_version = fields.Char(string="Software Version")
-    area_id = fields.Many2one("ha.area", string="Area", ondelete="set null", index=True)
+    area_id = fields.Many2one("ha.area", ondelete="set null", index=True)
     active = fields.Boolean(default=True, help="Archived when removed in Home Assistant.")
     entity_ids = fields.One2many("ha.entity", "device_id", string="Entities")
     entity_count = fields.Integer(compute="_compute_entity_count")
 
+    # The unique index below also serves every lookup and cascade by instance.
     _sql_constraints = [
         (
             "ha_device_id_unique",

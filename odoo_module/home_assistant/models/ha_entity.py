@@ -12,9 +12,7 @@ class HaEntity(models.Model):
     _order = "instance_id, domain, name, id"
     _rec_names_search = ["name", "entity_id"]
 
-    instance_id = fields.Many2one(
-        "ha.instance", string="Instance", required=True, ondelete="cascade", index=True
-    )
+    instance_id = fields.Many2one("ha.instance", required=True, ondelete="cascade")
     entity_id = fields.Char(string="Entity ID", required=True, help="e.g. light.kitchen")
     domain = fields.Char(
         compute="_compute_domain", store=True, index=True, help="e.g. light, sensor, switch"
@@ -33,13 +31,12 @@ class HaEntity(models.Model):
     )
     area_id = fields.Many2one(
         "ha.area",
-        string="Area",
         compute="_compute_area_id",
         store=True,
         index=True,
         help="The entity's own area, else its device's area.",
     )
-    device_id = fields.Many2one("ha.device", string="Device", ondelete="set null", index=True)
+    device_id = fields.Many2one("ha.device", ondelete="set null", index=True)
     platform = fields.Char(help="Integration that provides the entity.")
     entity_category = fields.Char(help="config or diagnostic; empty for primary entities.")
     disabled = fields.Boolean(help="Disabled in Home Assistant's entity registry.")
@@ -48,8 +45,9 @@ class HaEntity(models.Model):
     available = fields.Boolean(help="Home Assistant reports a state other than unavailable.")
     record_history = fields.Boolean(default=True, help="Keep every state in the history.")
     active = fields.Boolean(default=True, help="Archived when the entity left Home Assistant.")
-    history_ids = fields.One2many("ha.entity.history", "entity_id", string="History")
+    history_ids = fields.One2many("ha.entity.history", "entity_id")
 
+    # The unique index below also serves every lookup and cascade by instance.
     _sql_constraints = [
         (
             "entity_id_unique",

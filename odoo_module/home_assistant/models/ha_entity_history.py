@@ -21,7 +21,7 @@ class HaEntityHistory(models.Model):
     _log_access = False
     _rec_name = "state"
 
-    entity_id = fields.Many2one("ha.entity", string="Entity", required=True, ondelete="cascade")
+    entity_id = fields.Many2one("ha.entity", required=True, ondelete="cascade")
     instance_id = fields.Many2one(
         "ha.instance", string="Instance", required=True, ondelete="cascade"
     )

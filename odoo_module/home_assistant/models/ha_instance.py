@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from odoo import Command, _, api, fields, models, release
+from odoo import Command, api, fields, models, release
 from odoo.addons.home_assistant.push_schema import parse_batch
 from odoo.addons.home_assistant.signing import PROTOCOL_VERSION, PUSH_PATH
 from odoo.exceptions import AccessError, ValidationError
@@ -31,7 +31,6 @@ class HaInstance(models.Model):
         required=True,
         readonly=True,
         copy=False,
-        index=True,
         help="Home Assistant's own instance id; identifies the instance in push URLs.",
     )
     active = fields.Boolean(default=True, help="Archived when Home Assistant unpairs.")
@@ -91,6 +90,7 @@ class HaInstance(models.Model):
     entity_ids = fields.One2many("ha.entity", "instance_id", string="Entities")
     entity_count = fields.Integer(compute="_compute_entity_count")
 
+    # UNIQUE(uuid) is also the index the push endpoint looks instances up by.
     _sql_constraints = [
         ("uuid_unique", "UNIQUE(uuid)", "This Home Assistant instance is already paired."),
         (
@@ -125,7 +125,7 @@ class HaInstance(models.Model):
 
     def _search_connected(self, operator, value):
         if operator not in ("=", "!="):
-            raise ValidationError(_("Unsupported search on Connected."))
+            raise ValidationError(self.env._("Unsupported search on Connected."))
         self.flush_model(["last_seen", "heartbeat_interval"])
         self.env.cr.execute(
             SQL(
@@ -196,17 +196,19 @@ class HaInstance(models.Model):
     def _check_home_assistant_manager(self):
         if not self.env.user.has_group("home_assistant.group_home_assistant_manager"):
             raise AccessError(
-                _("Only members of Home Assistant / Administrator may pair Home Assistant.")
+                self.env._(
+                    "Only members of Home Assistant / Administrator may pair Home Assistant."
+                )
             )
 
     @api.model
     def _validate_pairing_values(self, values):
         """Return the instance values of a pairing request, or raise a ValidationError."""
         if not isinstance(values, dict):
-            raise ValidationError(_("Pairing values must be an object."))
+            raise ValidationError(self.env._("Pairing values must be an object."))
         if values.get("protocol") != PROTOCOL_VERSION:
             raise ValidationError(
-                _(
+                self.env._(
                     "Home Assistant speaks protocol %(theirs)s, this Odoo speaks %(ours)s: "
                     "update the older side.",
                     theirs=values.get("protocol"),
@@ -215,16 +217,18 @@ class HaInstance(models.Model):
             )
         for key in ("uuid", "name", "ha_url", "webhook_id", "secret", "ha_version"):
             if not isinstance(values.get(key), str) or not values[key]:
-                raise ValidationError(_("Pairing value %s is missing.", key))
+                raise ValidationError(self.env._("Pairing value %s is missing.", key))
         if not UUID_PATTERN.match(values["uuid"]):
-            raise ValidationError(_("The Home Assistant instance id is not valid."))
+            raise ValidationError(self.env._("The Home Assistant instance id is not valid."))
         if not SECRET_PATTERN.match(values["secret"]):
-            raise ValidationError(_("The shared secret must be at least 32 base64url characters."))
+            raise ValidationError(
+                self.env._("The shared secret must be at least 32 base64url characters.")
+            )
         if not UUID_PATTERN.match(values["webhook_id"]):
-            raise ValidationError(_("The webhook id is not valid."))
+            raise ValidationError(self.env._("The webhook id is not valid."))
         url = urlsplit(values["ha_url"])
         if url.scheme not in ("http", "https") or not url.netloc:
-            raise ValidationError(_("The Home Assistant URL must be an http(s) URL."))
+            raise ValidationError(self.env._("The Home Assistant URL must be an http(s) URL."))
         return {
             "uuid": values["uuid"],
             "name": values["name"][:256],
@@ -298,7 +302,8 @@ class HaInstance(models.Model):
         on a fresh snapshot.
         """
         self.env.cr.execute(
-            SQL("SELECT id FROM ha_instance WHERE id = %s FOR NO KEY UPDATE", self.id)
+            SQL("SELECT id FROM ha_instance WHERE id = %s FOR NO KEY UPDATE", self.id),
+            log_exceptions=False,  # an expected, retried serialization failure is no error
         )
 
     def _record_push_error(self, message):

@@ -16,12 +16,13 @@ class HaPushBatch(models.Model):
     _order = "id desc"
     _log_access = False
 
-    instance_id = fields.Many2one("ha.instance", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one("ha.instance", required=True, ondelete="cascade")
     batch_id = fields.Char(required=True)
     seq = fields.Integer(string="Sequence")
     event_count = fields.Integer(string="Events")
     received_at = fields.Datetime(required=True, index=True)
 
+    # The unique index below also serves every lookup and cascade by instance.
     _sql_constraints = [
         (
             "batch_id_unique",
@@ -46,7 +47,8 @@ class HaPushBatch(models.Model):
                 batch.batch_id,
                 batch.seq,
                 batch.event_count,
-            )
+            ),
+            log_exceptions=False,  # a concurrent twin may fail serialization; retried
         )
         return bool(self.env.cr.fetchone())
 

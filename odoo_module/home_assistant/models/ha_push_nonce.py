@@ -34,7 +34,8 @@ class HaPushNonce(models.Model):
                 " ON CONFLICT (instance_id, nonce) DO NOTHING RETURNING id",
                 instance.id,
                 nonce,
-            )
+            ),
+            log_exceptions=False,  # a concurrent twin may fail serialization; retried
         )
         return bool(self.env.cr.fetchone())
 
