@@ -15,6 +15,8 @@ from homeassistant.helpers import (
     entity_registry as er,
 )
 
+from .const import DOMAIN
+
 type WireEvent = dict[str, Any]
 
 
@@ -74,6 +76,11 @@ def device_event(device: dr.DeviceEntry | dr.ChildDeviceEntry) -> WireEvent:
     }
 
 
+def is_own_device(device: dr.DeviceEntry | dr.ChildDeviceEntry) -> bool:
+    """Tell whether a device is this integration's own service device ("Odoo <database>")."""
+    return any(domain == DOMAIN for domain, _ in device.identifiers)
+
+
 def removed_device_event(device_id: str) -> WireEvent:
     """Return the `device` event of a removed device."""
     return {"t": "device", "device_id": device_id, "removed": True}
@@ -105,8 +112,8 @@ def snapshot_events(
     """Return every exported state and registry item: areas, devices, entities, then states."""
     events: list[WireEvent] = [area_event(area) for area in ar.async_get(hass).async_list_areas()]
     devices = dr.async_get(hass)
-    events.extend(device_event(device) for device in devices.devices)
-    events.extend(device_event(device) for device in devices.child_devices)
+    events.extend(device_event(d) for d in devices.devices if not is_own_device(d))
+    events.extend(device_event(d) for d in devices.child_devices if not is_own_device(d))
     events.extend(
         entity_event(entry)
         for entry in er.async_get(hass).entities.values()

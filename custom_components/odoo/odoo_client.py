@@ -196,7 +196,7 @@ class PushAnswer:
     error_message: str | None = None
 
 
-def _parse_retry_after(value: str | None) -> float | None:
+def parse_retry_after(value: str | None) -> float | None:
     """Return the seconds a `Retry-After` header asks to wait (delta or HTTP date)."""
     if not value:
         return None
@@ -232,7 +232,7 @@ class PushClient:
                 error_code, error_message = await _read_error(response)
                 return PushAnswer(
                     status=response.status,
-                    retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
                     error_code=error_code,
                     error_message=error_message,
                 )

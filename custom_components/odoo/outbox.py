@@ -77,6 +77,7 @@ from .events import (
     device_event,
     entity_event,
     event_key,
+    is_own_device,
     removed_area_event,
     removed_device_event,
     removed_entity_event,
@@ -418,6 +419,8 @@ class Outbox:
         """Stream a device registry change."""
         device_id = event.data["device_id"]
         device = dr.async_get(self._hass).async_get(device_id)
+        if device is not None and is_own_device(device):
+            return
         if event.data["action"] == "remove" or device is None:
             self._async_queue_event(removed_device_event(device_id))
         else:
@@ -503,13 +506,16 @@ class Outbox:
                 seen.add(key)
         superseded.reverse()
         dropped = set(superseded[:excess])
-        # Only latest values are left: drop the oldest; the snapshot after the outage restores them.
+        latest_dropped = len(dropped) < excess
+        # Only latest values are left: drop the oldest; a snapshot queued below restores them.
         for index, item in enumerate(items):
             if len(dropped) >= excess:
                 break
             if not isinstance(item, Chunk):
                 dropped.add(index)
         self._queue = deque(item for index, item in enumerate(items) if index not in dropped)
+        if latest_dropped:
+            self.async_request_snapshot()
         self.dropped_events += len(dropped)
         _LOGGER.warning(
             "The outbox of %s is full (%s events); dropped %s older events, %s in total",

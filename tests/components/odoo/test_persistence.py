@@ -36,7 +36,7 @@ async def test_backlog_survives_a_restart(
     outbox = outbox_of(config_entry)
     for value in range(5):
         hass.states.async_set("sensor.meter", str(value))
-    await wait_for(lambda: outbox.pending >= 6 and len(odoo.attempts) >= 1)
+    await wait_for(lambda: outbox.pending >= 5 and len(odoo.attempts) >= 1)
     inflight_id = odoo.attempts[0]
 
     await hass.async_stop()
@@ -76,7 +76,7 @@ async def test_unload_saves_and_reload_resumes(
     odoo.down = True
     await setup_entry(hass, config_entry)
     hass.states.async_set("sensor.kept", "1")
-    await wait_for(lambda: outbox_of(config_entry).pending >= 2)
+    await wait_for(lambda: outbox_of(config_entry).pending >= 1)
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     saved = stored_outbox(hass_storage, config_entry)
     assert any(item.get("entity_id") == "sensor.kept" for item in saved["queue"])
@@ -94,7 +94,7 @@ async def test_options_change_keeps_the_queue(
     await setup_entry(hass, config_entry)
     outbox = outbox_of(config_entry)
     hass.states.async_set("sensor.queued", "1")
-    await wait_for(lambda: outbox.pending >= 2)
+    await wait_for(lambda: outbox.pending >= 1)
     hass.config_entries.async_update_entry(
         config_entry, options={"exclude_domains": ["switch"], "max_batch": 5}
     )
