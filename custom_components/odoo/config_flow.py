@@ -173,7 +173,7 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="credentials",
             data_schema=self.add_suggested_values_to_schema(
-                self._credentials_schema(), user_input or {CONF_HA_URL: self._default_ha_url()}
+                self._credentials_schema(), self._suggestions(user_input)
             ),
             errors=errors,
             description_placeholders={"url": self._url},
@@ -194,6 +194,12 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 vol.Required(CONF_HA_URL): URL,
             }
         )
+
+    def _suggestions(self, user_input: dict[str, Any] | None) -> dict[str, Any]:
+        """Return what the form shows again: the user's input, never the API key."""
+        if user_input is None:
+            return {CONF_HA_URL: self._default_ha_url()}
+        return {key: value for key, value in user_input.items() if key != CONF_API_KEY}
 
     def _default_ha_url(self) -> str:
         """Return Home Assistant's own URL from its network settings, if it has one."""

@@ -166,6 +166,8 @@ async def test_credential_errors_then_recovery(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     assert odoo.pair_calls == []
+    assert _suggested(result, CONF_API_KEY) is None
+    assert _suggested(result, CONF_USERNAME) == {**CREDENTIALS, **submitted}[CONF_USERNAME]
     odoo.addon_installed = True
     odoo.ha_admins = {"admin"}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
