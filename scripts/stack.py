@@ -343,7 +343,8 @@ logger:
         """Whether the HTTP server answers (onboarding or API)."""
         if self.process is None or not self.process.running:
             raise RuntimeError(f"hass exited:\n{self.process.log_tail() if self.process else ''}")
-        status, _ = http_json("GET", f"{self.url}/api/onboarding")
+        # /api/ needs a token: 401 means the HTTP server is up (200 with a token).
+        status, _ = http_json("GET", f"{self.url}/api/")
         return status in (200, 401)
 
     def stop(self) -> None:
@@ -353,9 +354,10 @@ logger:
 
     def onboard(self) -> str:
         """Create the owner user on first start (HA's onboarding API) and log in; return a token."""
+        # Once onboarding is complete HA no longer serves /api/onboarding at all (404).
         status, steps = http_json("GET", f"{self.url}/api/onboarding")
         done = {step["step"] for step in steps or [] if step.get("done")}
-        if "user" not in done:
+        if status == 200 and "user" not in done:
             status, body = http_json(
                 "POST",
                 f"{self.url}/api/onboarding/users",
@@ -424,6 +426,39 @@ logger:
         return http_json(method, f"{self.url}{path}", payload, token=self.token)
 
 
+def config_flow(hass: HomeAssistant, odoo: OdooServer, login: str, api_key: str) -> dict[str, Any]:
+    """Walk the integration's config flow through HA's REST API, as the UI does.
+
+    Returns the last step's answer: `create_entry` when paired, else the form with errors.
+    """
+    status, flow = hass.api("POST", "/api/config/config_entries/flow", {"handler": "odoo"})
+    if status != 200 or flow.get("step_id") != "user":
+        raise RuntimeError(f"the Odoo config flow did not start: {status} {flow}")
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    status, flow = hass.api("POST", path, {"url": odoo.url})
+    if status != 200 or flow.get("step_id") != "credentials":
+        raise RuntimeError(f"the Odoo config flow refused the URL: {status} {flow}")
+    credentials = {
+        "database": odoo.database,
+        "username": login,
+        "api_key": api_key,
+        "ha_url": hass.url,
+    }
+    status, result = hass.api("POST", path, credentials)
+    if status != 200:
+        raise RuntimeError(f"the Odoo config flow failed: {status} {result}")
+    return dict(result)
+
+
+def pair(hass: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
+    """Pair HA with Odoo's admin through the real config flow, with a fresh API key."""
+    api_key = odoo.create_api_key(ODOO_ADMIN_LOGIN, "Home Assistant")
+    result = config_flow(hass, odoo, ODOO_ADMIN_LOGIN, api_key)
+    if result.get("type") != "create_entry":
+        raise RuntimeError(f"pairing failed: {result}")
+    return result
+
+
 @contextlib.contextmanager
 def running(*servers: OdooServer | HomeAssistant) -> Iterator[None]:
     """Start servers in order and always stop them in reverse order."""
@@ -439,7 +474,7 @@ def running(*servers: OdooServer | HomeAssistant) -> Iterator[None]:
 
 
 def demo() -> None:
-    """The README's demo: Odoo on :8069 and HA with demo devices on :8123, until Ctrl-C."""
+    """The README's demo: Odoo on :8069 and HA with demo devices on :8123, paired, until Ctrl-C."""
     work_dir = CACHE_DIR / "state" / "demo"
     odoo = OdooServer("demo", work_dir, http_port=8069, gevent_port=8072)
     hass = HomeAssistant(work_dir / "ha-config", port=8123, demo_devices=True)
@@ -447,6 +482,10 @@ def demo() -> None:
     odoo.install(update=odoo.database_exists())
     with running(odoo, hass):
         hass.onboard()
+        _, entries = hass.api("GET", "/api/config/config_entries/entry?domain=odoo")
+        if not entries:
+            print("Pairing Home Assistant with Odoo through the integration's config flow…")
+            pair(hass, odoo)
         print(
             f"""
   Odoo            {odoo.url}   login {ODOO_ADMIN_LOGIN} / {ODOO_ADMIN_PASSWORD}  (database 'demo')

@@ -1,0 +1,171 @@
+"""Pair through the real config flow, then watch Home Assistant states arrive in Odoo."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from stack import ODOO_ADMIN_LOGIN, HomeAssistant, OdooServer, config_flow, pair, wait_for
+
+COFFEE = "input_boolean.coffee_machine"
+SETPOINT = "input_number.boiler_setpoint"
+
+
+def odoo_entity(odoo_client: Any, entity_id: str) -> dict[str, Any] | None:
+    """The ha.entity row for an entity id, read through Odoo's RPC as the admin."""
+    rows = odoo_client.env["ha.entity"].search_read(
+        [("entity_id", "=", entity_id)], ["state", "last_updated", "numeric_value"]
+    )
+    return rows[0] if rows else None
+
+
+@pytest.fixture(scope="module")
+def paired(hass: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
+    """Home Assistant paired with Odoo through the config flow, with a real API key."""
+    return pair(hass, odoo)
+
+
+def test_wrong_api_key_is_refused_with_a_clear_error(hass: HomeAssistant, odoo: OdooServer) -> None:
+    """A wrong API key leaves the flow on the credentials step with `invalid_auth`."""
+    result = config_flow(hass, odoo, ODOO_ADMIN_LOGIN, "not-a-valid-key")
+    assert result["type"] == "form"
+    assert result["errors"] == {"base": "invalid_auth"}
+    hass.api("DELETE", f"/api/config/config_entries/flow/{result['flow_id']}")
+
+
+def test_pairing_creates_the_instance_and_snapshot(
+    paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
+) -> None:
+    """After pairing, Odoo has the instance and every exported state of the snapshot."""
+    client = odoo.rpc()
+    instances = client.env["ha.instance"].search_read([], ["name", "ha_url"])
+    assert [instance["ha_url"] for instance in instances] == [hass.url]
+    _, state = hass.api("GET", f"/api/states/{COFFEE}")
+    row = wait_for(lambda: odoo_entity(client, COFFEE), 30, "the snapshot in Odoo")
+    assert row["state"] == state["state"]
+
+
+def test_state_change_reaches_odoo_quickly(
+    paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
+) -> None:
+    """A state changed in Home Assistant is committed in Odoo well within a second."""
+    client = odoo.rpc()
+    wait_for(lambda: odoo_entity(client, SETPOINT), 30, "the snapshot in Odoo")
+    latencies = []
+    for value in (41.5, 42.0, 42.5):
+        started = time.monotonic()
+        status, _ = hass.api(
+            "POST",
+            "/api/services/input_number/set_value",
+            {"entity_id": SETPOINT, "value": value},
+        )
+        assert status == 200
+        row = wait_for(
+            lambda value=value: (r := odoo_entity(client, SETPOINT))
+            and r["state"] == str(value)
+            and r,
+            10,
+            f"{SETPOINT} = {value} in Odoo",
+            interval=0.02,
+        )
+        latencies.append(time.monotonic() - started)
+        assert row["numeric_value"] == value
+    print(f"HA → Odoo latency over RPC polling: {[round(x * 1000) for x in latencies]} ms")
+    history = client.env["ha.entity.history"].search_count([("entity_id.entity_id", "=", SETPOINT)])
+    assert history >= 3
+
+
+COUNTER = "sensor.e2e_counter"
+
+
+def set_counter(hass: HomeAssistant, value: int) -> None:
+    """Set a plain sensor's state through HA's REST API (fires state_changed)."""
+    status, body = hass.api("POST", f"/api/states/{COUNTER}", {"state": str(value)})
+    assert status in (200, 201), body
+
+
+def counter_history(client: Any) -> list[str]:
+    """Every state of the counter sensor that Odoo stored, oldest first."""
+    rows = client.env["ha.entity.history"].search_read(
+        [("entity_id.entity_id", "=", COUNTER)],
+        ["state"],
+        order="last_updated asc",
+        context={"active_test": False},
+    )
+    return [row["state"] for row in rows]
+
+
+def next_values(history: list[str], count: int) -> list[int]:
+    """`count` counter values following what Odoo already stored (tests may run alone)."""
+    first = int(history[-1]) + 1 if history else 0
+    return list(range(first, first + count))
+
+
+def wait_for_counter(client: Any, last: int, timeout: float = 60) -> list[str]:
+    """Wait until Odoo's history of the counter reaches `last`; return that history.
+
+    History, not the current state: a state set through the REST API is not restored by
+    an HA restart, so after one the snapshot rightly marks the counter as removed.
+    """
+    return list(
+        wait_for(
+            lambda: (history := counter_history(client)) and history[-1] == str(last) and history,
+            timeout,
+            f"{COUNTER} = {last} in Odoo's history",
+        )
+    )
+
+
+def test_thousand_changes_arrive_exactly_once(
+    paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
+) -> None:
+    """1 000 quick state changes are all stored in Odoo, each exactly once, in order."""
+    client = odoo.rpc()
+    before = counter_history(client)
+    values = next_values(before, 1000)
+    for value in values:
+        set_counter(hass, value)
+    history = wait_for_counter(client, values[-1])
+    assert history[len(before) :] == [str(value) for value in values]
+    row = odoo_entity(client, COUNTER)
+    assert row is not None
+    assert row["state"] == str(values[-1])
+
+
+def test_odoo_outage_loses_nothing(
+    paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
+) -> None:
+    """States changed while Odoo is down for 30 s arrive once it is back, exactly once."""
+    client = odoo.rpc()
+    before = counter_history(client)
+    values = next_values(before, 300)
+    odoo.stop()
+    started = time.monotonic()
+    for value in values:
+        set_counter(hass, value)
+        time.sleep(0.1)
+    time.sleep(max(0.0, 30 - (time.monotonic() - started)))
+    odoo.start()
+    client = odoo.rpc()
+    history = wait_for_counter(client, values[-1], timeout=120)
+    assert history[len(before) :] == [str(value) for value in values]
+
+
+def test_backlog_survives_a_home_assistant_restart(
+    paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
+) -> None:
+    """A backlog queued while Odoo is down is persisted by HA and delivered after its restart."""
+    client = odoo.rpc()
+    before = counter_history(client)
+    values = next_values(before, 100)
+    odoo.stop()
+    for value in values:
+        set_counter(hass, value)
+    hass.stop()
+    odoo.start()
+    hass.start()
+    hass.onboard()
+    client = odoo.rpc()
+    history = wait_for_counter(client, values[-1], timeout=120)
+    assert history[len(before) :] == [str(value) for value in values]
