@@ -20,9 +20,9 @@ class HaEntity(models.Model):
     name = fields.Char(help="Friendly name in Home Assistant.")
     state = fields.Char(help="Current state, empty when the entity left Home Assistant.")
     attributes = fields.Json(help="State attributes as Home Assistant reported them.")
-    numeric_value = fields.Float(
-        digits=(16, 6), help="The state as a number, for sensors with numeric readings."
-    )
+    # No fixed digits: the ORM would round readings to them (1e-7 A becomes 0); a double
+    # precision column keeps sensor values of any magnitude as Home Assistant sent them.
+    numeric_value = fields.Float(help="The state as a number, for sensors with numeric readings.")
     unit_of_measurement = fields.Char(string="Unit")
     device_class = fields.Char()
     icon = fields.Char()

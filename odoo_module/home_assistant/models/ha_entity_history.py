@@ -27,7 +27,7 @@ class HaEntityHistory(models.Model):
     )
     domain = fields.Char(related="entity_id.domain")
     state = fields.Char()
-    numeric_value = fields.Float(digits=(16, 6), aggregator="avg")
+    numeric_value = fields.Float(aggregator="avg")  # unrounded, as on ha.entity
     last_changed = fields.Datetime()
     last_updated = fields.Datetime(required=True)
 

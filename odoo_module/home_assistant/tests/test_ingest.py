@@ -105,6 +105,23 @@ class TestIngest(HomeAssistantHttpCase):
         self.assertFalse(broken.available)
         self.assertFalse(self.history(broken).numeric_value)
 
+    def test_numbers_of_any_magnitude_and_precision_are_numeric_values(self):
+        self.push_ok(
+            self.make_batch(
+                [
+                    state_event("sensor.bytes_sent", "123456789012345678901234"),
+                    state_event("sensor.tiny", "-1.5e-300"),
+                    state_event("sensor.overflow", "1e999"),
+                ]
+            )
+        )
+        self.assertEqual(self.entity("sensor.bytes_sent").numeric_value, 1.2345678901234568e23)
+        tiny = self.entity("sensor.tiny")
+        self.assertEqual(tiny.numeric_value, -1.5e-300)
+        self.assertEqual(self.history(tiny).numeric_value, -1.5e-300)
+        self.assertEqual(self.entity("sensor.overflow").state, "1e999")
+        self.assertFalse(self.history(self.entity("sensor.overflow")).numeric_value)
+
     def test_a_null_state_means_the_entity_left_home_assistant(self):
         self.push_ok(self.make_batch([state_event("sensor.old", "5")]))
         self.push_ok(self.make_batch([state_event("sensor.old", None, LATER)]))
