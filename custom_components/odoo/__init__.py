@@ -7,6 +7,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
@@ -19,6 +20,8 @@ from .const import (
     CONF_URL,
     CONF_USERNAME,
     DOMAIN,
+    ISSUE_INSTANCE_REMOVED,
+    ISSUE_OUTBOX_OVERFLOW,
 )
 from .odoo_client import OdooError, PushClient, unpair
 from .outbox import Outbox, settings_from_options
@@ -52,6 +55,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool:
     """Start streaming to a paired Odoo database."""
+    # A new attempt: if Odoo still refuses the pairing, the first push raises the issue again.
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_INSTANCE_REMOVED}_{entry.entry_id}")
     client = PushClient(hass, entry.data[CONF_PUSH_URL], entry.data[CONF_SECRET])
     own_entities = hass.data.setdefault(DATA_OWN_ENTITIES, set())
     outbox = Outbox(hass, entry, client, settings_from_options(entry.options), own_entities)
@@ -93,3 +98,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> Non
             type(err).__name__,
         )
     await Outbox.async_remove_store(hass, entry.entry_id)
+    for issue in (ISSUE_INSTANCE_REMOVED, ISSUE_OUTBOX_OVERFLOW):
+        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")

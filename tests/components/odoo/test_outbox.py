@@ -241,6 +241,9 @@ async def test_410_stops_and_raises_a_repair_issue(
     hass.states.async_set("sensor.x", "2")
     await asyncio.sleep(0.3)
     assert len(odoo.attempts) == attempts
+    assert outbox_of(config_entry).halted
+    assert await hass.config_entries.async_remove(config_entry.entry_id)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
 @pytest.mark.parametrize("status", [429, 503])
