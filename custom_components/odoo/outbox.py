@@ -346,8 +346,7 @@ class Outbox:
     @callback
     def _async_is_exported(self, event_data: EventStateChangedData) -> bool:
         """Tell whether a state change belongs to Odoo (the bus runs this before the listener)."""
-        entity_id = event_data["entity_id"]
-        return entity_id not in self._own_entities and self._exported(entity_id)
+        return self._is_exported_entity(event_data["entity_id"])
 
     @callback
     def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:

@@ -70,7 +70,7 @@ def config_entry(odoo: FakeOdoo) -> MockConfigEntry:
     )
 
 
-async def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+async def wait_for(condition: Callable[[], bool], seconds: float = 15.0) -> None:
     """Wait in real time until `condition()` holds; fail the test after `seconds`."""
     async with asyncio.timeout(seconds):
         while not condition():  # noqa: ASYNC110 - polls state the fake and hass both change
