@@ -1,5 +1,6 @@
 """Config flow: pairing through odoorpc against the fake Odoo's JSON-RPC, every error, reauth."""
 
+import logging
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ from custom_components.odoo.const import (
 )
 
 from .conftest import wait_for
-from .fake_odoo import FakeOdoo
+from .fake_odoo import FakeOdoo, ScriptedAnswer
 
 CREDENTIALS = {
     CONF_DATABASE: "prod",
@@ -247,3 +248,22 @@ async def test_unpair_failure_does_not_block_removal(
     assert "Could not unpair" in caplog.text
     assert "key-123" not in caplog.text
     assert config_entry.data[CONF_SECRET] not in caplog.text
+
+
+async def test_secrets_never_reach_the_log(
+    hass: HomeAssistant, odoo: FakeOdoo, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With debug logging on, pairing and pushing never log the API key, secret or webhook id."""
+    caplog.set_level(logging.DEBUG)
+    result = await _start(hass, odoo.base_url)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**CREDENTIALS, CONF_API_KEY: "wrong-key-456"}
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    data = result["data"]
+    await wait_for(lambda: any(batch["snapshot"] for batch in odoo.batches))
+    odoo.scripted.append(ScriptedAnswer(401, "bad_signature"))
+    hass.states.async_set("sensor.x", "1")
+    await wait_for(lambda: "refused the credentials" in caplog.text)
+    for secret in ("key-123", "wrong-key-456", data[CONF_SECRET], data[CONF_WEBHOOK_ID]):
+        assert secret not in caplog.text
