@@ -60,13 +60,13 @@ def _set_many(hass: HomeAssistant, offset: int) -> float:
     return time.perf_counter() - start
 
 
-async def _set_cost(hass: HomeAssistant, outbox: Outbox | None, offset: int) -> float:
+async def _set_cost(hass: HomeAssistant, outbox: Outbox, offset: int) -> float:
     """Return µs per state change over ROUNDS bursts, letting the outbox drain in between."""
     spent = 0.0
     for round_index in range(ROUNDS):
         spent += _set_many(hass, offset + round_index * BURST)
         async with asyncio.timeout(30):
-            while outbox is not None and outbox.pending:  # noqa: ASYNC110 - a benchmark's poll
+            while outbox.pending:  # noqa: ASYNC110 - a benchmark's poll
                 await asyncio.sleep(0.005)
     return spent / (ROUNDS * BURST) * 1e6
 
@@ -83,18 +83,12 @@ def _direct_cost(outbox: Outbox, event: Event[EventStateChangedData]) -> float:
 
 
 async def main() -> None:
-    """Set up hass with and without the integration and print the costs."""
+    """Set up hass with the integration and print the costs."""
     server = TestServer(web.Application(), host="127.0.0.1")
     server.app.router.add_post("/home_assistant/push/{uuid}", _accept)
     await server.start_server()
     async with async_test_home_assistant() as hass:
         hass.data.pop(DATA_CUSTOM_COMPONENTS, None)
-        bare = await _set_cost(hass, None, 0)
-        # A real Home Assistant always has state_changed listeners (recorder, websocket API…),
-        # so the bus already builds and dispatches the event; an idle listener stands for them.
-        hass.bus.async_listen(EVENT_STATE_CHANGED, callback(lambda event: None))
-        baseline = await _set_cost(hass, None, CHANGES)
-
         entry = MockConfigEntry(
             domain=DOMAIN,
             title="bench",
@@ -116,7 +110,9 @@ async def main() -> None:
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
         outbox: Outbox = entry.runtime_data.outbox
-        with_listener = await _set_cost(hass, outbox, 2 * CHANGES)
+        # For scale: the whole state change, Home Assistant's own work included. Comparing it
+        # with a run without the integration drowns in noise; the direct figure below does not.
+        set_state = await _set_cost(hass, outbox, 0)
 
         captured: list[Event[EventStateChangedData]] = []
 
@@ -140,12 +136,8 @@ async def main() -> None:
         await hass.async_stop(force=True)
     await server.close()
 
-    listener = with_listener - baseline
     rows = [
-        ("hass.states.async_set, no state_changed listener at all", bare),
-        ("hass.states.async_set, one idle listener (baseline)", baseline),
-        ("hass.states.async_set with the integration", with_listener),
-        ("difference (with - baseline; noisy on a busy machine)", listener),
+        ("hass.states.async_set with the integration (for scale)", set_state),
         ("event filter + listener called directly", direct),
         ("encoding one event when its batch is built (sender)", encode),
         ("listener + encoding: event-loop work per state change", direct + encode),
