@@ -2,6 +2,7 @@
 
 Steps: `user` (Odoo URL) → `credentials` (database, login, API key, URL of Home Assistant).
 Re-authentication: `reauth_confirm` (login, API key) pairs again with a fresh secret.
+Reconfiguration: `reconfigure` (Odoo URL, URL of Home Assistant) pairs again at new URLs.
 """
 
 from collections.abc import Mapping
@@ -233,6 +234,52 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         except OdooError as err:
             return None, ERRORS[type(err)]
         return result, ""
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Odoo or Home Assistant moved: pair again at the new URLs with the same credentials."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            ha_url = user_input[CONF_HA_URL].strip().rstrip("/")
+            try:
+                self._url = normalize_url(user_input[CONF_URL])
+            except InvalidUrl:
+                errors[CONF_URL] = "invalid_url"
+            if not _valid_ha_url(ha_url):
+                errors[CONF_HA_URL] = "invalid_url"
+            if not errors:
+                database = entry.data[CONF_DATABASE]
+                uuid = entry.data[CONF_HA_UUID]
+                await self.async_set_unique_id(f"{self._url}|{database}|{uuid}")
+                self._abort_if_unique_id_configured()
+                secret = generate_secret()
+                result, error = await self._async_pair(
+                    database, entry.data, uuid, ha_url, entry.data[CONF_WEBHOOK_ID], secret
+                )
+                if result is not None:
+                    return self.async_update_reload_and_abort(
+                        entry,
+                        unique_id=self.unique_id,
+                        title=f"{database} ({urlsplit(self._url).netloc})",
+                        data_updates={
+                            CONF_URL: self._url,
+                            CONF_HA_URL: ha_url,
+                            CONF_SECRET: secret,
+                            CONF_PUSH_URL: result.push_url,
+                            CONF_INSTANCE_ID: result.instance_id,
+                        },
+                    )
+                errors["base"] = error
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_URL): URL, vol.Required(CONF_HA_URL): URL}),
+                user_input or entry.data,
+            ),
+            errors=errors,
+        )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """Odoo refused the pairing's pushes: ask for credentials again."""

@@ -28,7 +28,7 @@ from custom_components.odoo.const import (
     DOMAIN,
 )
 
-from .conftest import wait_for
+from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo, ScriptedAnswer
 
 CREDENTIALS = {
@@ -267,3 +267,41 @@ async def test_secrets_never_reach_the_log(
     await wait_for(lambda: "refused the credentials" in caplog.text)
     for secret in ("key-123", "wrong-key-456", data[CONF_SECRET], data[CONF_WEBHOOK_ID]):
         assert secret not in caplog.text
+
+
+async def test_reconfigure_pairs_again_at_new_addresses(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Reconfigure moves the pairing to new URLs with the stored credentials and a new secret."""
+    await setup_entry(hass, config_entry)
+    result = await config_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    assert _suggested(result, CONF_URL) == odoo.base_url
+    new_url = odoo.base_url.replace("127.0.0.1", "localhost")
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: "ftp://nope", CONF_HA_URL: "nope"}
+    )
+    assert result["errors"] == {CONF_URL: "invalid_url", CONF_HA_URL: "invalid_url"}
+    odoo.users["admin"] = "revoked"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: new_url, CONF_HA_URL: "http://ha.lan:8123"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    odoo.users["admin"] = "key-123"
+    old_secret = config_entry.data[CONF_SECRET]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: new_url, CONF_HA_URL: "http://ha.lan:8123"}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.data[CONF_URL] == new_url
+    assert config_entry.data[CONF_HA_URL] == "http://ha.lan:8123"
+    assert config_entry.data[CONF_SECRET] != old_secret
+    assert config_entry.unique_id == f"{new_url}|prod|{config_entry.data[CONF_HA_UUID]}"
+    (values,) = odoo.pair_calls
+    assert values["ha_url"] == "http://ha.lan:8123"
+    assert values["webhook_id"] == config_entry.data[CONF_WEBHOOK_ID]
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
