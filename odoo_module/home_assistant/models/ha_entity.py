@@ -1,5 +1,7 @@
 """An entity of a Home Assistant instance, with its current state (newest wins)."""
 
+import json
+
 from odoo import api, fields, models
 from odoo.addons.home_assistant.push_schema import numeric_value
 
@@ -20,6 +22,7 @@ class HaEntity(models.Model):
     name = fields.Char(help="Friendly name in Home Assistant.")
     state = fields.Char(help="Current state, empty when the entity left Home Assistant.")
     attributes = fields.Json(help="State attributes as Home Assistant reported them.")
+    attributes_text = fields.Text(string="Attributes (JSON)", compute="_compute_attributes_text")
     # No fixed digits: the ORM would round readings to them (1e-7 A becomes 0); a double
     # precision column keeps sensor values of any magnitude as Home Assistant sent them.
     numeric_value = fields.Float(help="The state as a number, for sensors with numeric readings.")
@@ -60,6 +63,13 @@ class HaEntity(models.Model):
     def _compute_domain(self):
         for entity in self:
             entity.domain = entity.entity_id.split(".", 1)[0] if entity.entity_id else False
+
+    @api.depends("attributes")
+    def _compute_attributes_text(self):
+        for entity in self:
+            entity.attributes_text = json.dumps(
+                entity.attributes or {}, indent=2, sort_keys=True, ensure_ascii=False
+            )
 
     @api.depends("own_area_id", "device_id.area_id")
     def _compute_area_id(self):

@@ -7,4 +7,5 @@ from . import (
     test_retention,
     test_security,
     test_signing,
+    test_views,
 )

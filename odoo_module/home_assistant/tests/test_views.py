@@ -1,0 +1,55 @@
+"""Every view of the addon renders in a real browser without a JavaScript error."""
+
+from odoo import Command
+from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase, state_event
+from odoo.tests import tagged
+
+VIEWS = {
+    "action_ha_instance": ("kanban", "list"),
+    "action_ha_entity": ("list", "kanban"),
+    "action_ha_device": ("list", "kanban"),
+    "action_ha_area": ("kanban", "list"),
+    "action_ha_entity_history": ("list", "graph", "pivot"),
+}
+READY = "document.querySelector('.o_view_controller') && !document.querySelector('.o_loading')"
+
+
+@tagged("post_install", "-at_install")
+class TestViews(HomeAssistantHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.member = cls._create_user("ha_views_member")
+        cls.instance.user_ids = [Command.link(cls.member.id)]
+
+    def setUp(self):
+        super().setUp()
+        self.push_ok(
+            self.make_batch(
+                [
+                    {"t": "area", "area_id": "kitchen", "name": "Kitchen", "removed": False},
+                    state_event("sensor.power", "230.5", attributes={"unit_of_measurement": "W"}),
+                ]
+            )
+        )
+
+    def open(self, path, login):
+        self.browser_js(path, "console.log('test successful')", ready=READY, login=login)
+
+    def test_lists_kanbans_graphs_and_pivots_render(self):
+        for action, view_types in VIEWS.items():
+            for view_type in view_types:
+                with self.subTest(action=action, view_type=view_type):
+                    path = f"/odoo/action-home_assistant.{action}?view_type={view_type}"
+                    self.open(path, "ha_views_member")
+
+    def test_forms_render_for_users_and_for_administrators_with_secrets(self):
+        records = {
+            "action_ha_instance": self.instance,
+            "action_ha_entity": self.entity("sensor.power"),
+            "action_ha_area": self.env["ha.area"].search([("ha_area_id", "=", "kitchen")]),
+        }
+        for action, record in records.items():
+            for login in ("admin", "ha_views_member"):
+                with self.subTest(action=action, login=login):
+                    self.open(f"/odoo/action-home_assistant.{action}/{record.id}", login)
