@@ -28,8 +28,9 @@ async def _synced(
     """Set the entry up and wait until the initial snapshot is in Odoo."""
     await setup_entry(hass, entry, **options)
     await wait_for(lambda: any(batch["snapshot"] for batch in odoo.batches))
-    # Once nothing is pending the sender sits idle, so the next change starts a fresh batch.
-    await wait_for(lambda: outbox_of(entry).pending == 0)
+    # Once the answer is handled (connected) and nothing is pending, the sender sits idle, so
+    # the next change starts a fresh batch.
+    await wait_for(lambda: outbox_of(entry).connected and outbox_of(entry).pending == 0)
     return outbox_of(entry)
 
 
