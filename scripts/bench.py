@@ -48,7 +48,7 @@ _spec.loader.exec_module(signing)
 
 def report(what: str, figure: str, budget: str = "") -> None:
     """Print one row of the table as soon as its figure is known."""
-    print(f"  {what:<58} {figure:<30} {budget}", flush=True)
+    print(f"  {what:<70} {figure:<32} {budget}", flush=True)
 
 
 def percentile(values: list[float], fraction: float) -> float:
