@@ -19,6 +19,8 @@ ENTITY_ID_PATTERN = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 MAX_ID_LENGTH = 255
 MAX_STATE_LENGTH = 255
 MAX_TEXT_LENGTH = 1024
+# Sequence numbers are kept exactly in Odoo's NUMERIC counters and in JSON doubles.
+MAX_INTEGER = 2**53
 
 
 class PushSchemaError(ValueError):
@@ -318,7 +320,7 @@ def _integer(document: dict, key: str, where: str, minimum: int = 0) -> int:
     value = document.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
         raise PushSchemaError(f"{where}: expected an integer")
-    if value < minimum or value > 2**62:
+    if value < minimum or value > MAX_INTEGER:
         raise PushSchemaError(f"{where}: {value} is out of range")
     return value
 

@@ -1,3 +1,5 @@
+# The mixin first: models inheriting it must find it in the registry when they are built.
+from . import ha_synced_mixin  # isort: skip
 from . import (
     ha_area,
     ha_device,

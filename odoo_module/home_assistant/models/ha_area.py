@@ -5,6 +5,7 @@ from odoo import api, fields, models
 
 class HaArea(models.Model):
     _name = "ha.area"
+    _inherit = ["ha.synced.mixin"]
     _description = "Home Assistant Area"
     _order = "instance_id, name, id"
 
@@ -41,27 +42,15 @@ class HaArea(models.Model):
         Registry events may name an area before the area's own event arrives (or in the same
         batch); the placeholder is completed when that event comes.
         """
-        ha_area_ids = {ha_id for ha_id in ha_area_ids if ha_id}
-        if not ha_area_ids:
-            return {}
-        areas = self.with_context(active_test=False).search(
-            [("instance_id", "=", instance.id), ("ha_area_id", "in", list(ha_area_ids))]
-        )
-        known = {area.ha_area_id: area for area in areas}
-        missing = sorted(ha_area_ids - known.keys())
-        created = self.create(
-            [{"instance_id": instance.id, "ha_area_id": ha_id, "name": ha_id} for ha_id in missing]
-        )
-        known.update({area.ha_area_id: area for area in created})
-        return known
+        placeholders = {ha_id: {} for ha_id in ha_area_ids if ha_id}
+        return self._upsert(instance, "ha_area_id", placeholders)
 
     @api.model
     def _apply_events(self, instance, events):
-        """Apply area registry events in order; return every area they name, by HA id."""
-        areas = self._ensure(instance, [event.area_id for event in events])
+        """Apply area registry events (the last per area wins); return the areas by HA id."""
+        values = {}
         for event in events:
-            values = {"active": not event.removed}
+            values[event.area_id] = {"active": not event.removed}
             if event.name:
-                values["name"] = event.name
-            areas[event.area_id].write(values)
-        return areas
+                values[event.area_id]["name"] = event.name
+        return self._upsert(instance, "ha_area_id", values)

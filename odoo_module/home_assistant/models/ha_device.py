@@ -5,6 +5,7 @@ from odoo import api, fields, models
 
 class HaDevice(models.Model):
     _name = "ha.device"
+    _inherit = ["ha.synced.mixin"]
     _description = "Home Assistant Device"
     _order = "instance_id, name, id"
 
@@ -40,34 +41,20 @@ class HaDevice(models.Model):
     @api.model
     def _ensure(self, instance, ha_device_ids):
         """Map HA device ids to records, creating placeholders for devices not seen yet."""
-        ha_device_ids = {ha_id for ha_id in ha_device_ids if ha_id}
-        if not ha_device_ids:
-            return {}
-        devices = self.with_context(active_test=False).search(
-            [("instance_id", "=", instance.id), ("ha_device_id", "in", list(ha_device_ids))]
-        )
-        known = {device.ha_device_id: device for device in devices}
-        missing = sorted(ha_device_ids - known.keys())
-        created = self.create(
-            [
-                {"instance_id": instance.id, "ha_device_id": ha_id, "name": ha_id}
-                for ha_id in missing
-            ]
-        )
-        known.update({device.ha_device_id: device for device in created})
-        return known
+        placeholders = {ha_id: {} for ha_id in ha_device_ids if ha_id}
+        return self._upsert(instance, "ha_device_id", placeholders)
 
     @api.model
     def _apply_events(self, instance, events, areas):
-        """Apply device registry events in order; return every device they name, by HA id.
+        """Apply device registry events (the last per device wins); return devices by HA id.
 
         `areas` maps HA area ids to records already resolved for this batch; it is extended
         with the areas the devices name.
         """
         areas.update(self.env["ha.area"]._ensure(instance, [event.area_id for event in events]))
-        devices = self._ensure(instance, [event.device_id for event in events])
+        values = {}
         for event in events:
-            values = {
+            values[event.device_id] = {
                 "manufacturer": event.manufacturer,
                 "model": event.model,
                 "sw_version": event.sw_version,
@@ -75,6 +62,5 @@ class HaDevice(models.Model):
                 "active": not event.removed,
             }
             if event.name:
-                values["name"] = event.name
-            devices[event.device_id].write(values)
-        return devices
+                values[event.device_id]["name"] = event.name
+        return self._upsert(instance, "ha_device_id", values)

@@ -10,6 +10,7 @@ UNAVAILABLE_STATE = "unavailable"
 
 class HaEntity(models.Model):
     _name = "ha.entity"
+    _inherit = ["ha.synced.mixin"]
     _description = "Home Assistant Entity"
     _order = "instance_id, domain, name, id"
     _rec_names_search = ["name", "entity_id"]
@@ -79,105 +80,73 @@ class HaEntity(models.Model):
     # ------------------------------------------------------------------ ingest
 
     @api.model
-    def _by_entity_id(self, instance, entity_ids):
-        """Existing entities (archived ones included) of `instance`, by HA entity id."""
-        entities = self.with_context(active_test=False).search(
-            [("instance_id", "=", instance.id), ("entity_id", "in", list(entity_ids))]
+    def _apply_events(self, instance, registry_events, state_events, devices, areas):
+        """Apply a batch's entity registry and state events; return the entities that changed.
+
+        Per entity, the last registry event and the newest state (by `last_updated`) are
+        merged into one ORM create or write, so Odoo automations on `ha.entity` react. A
+        state older than the entity's current one changes nothing but is still history,
+        which goes in one bulk insert. `devices` and `areas` map HA ids to records already
+        resolved for this batch.
+        """
+        if not registry_events and not state_events:
+            return self.browse()
+        devices.update(
+            self.env["ha.device"]._ensure(instance, [event.device_id for event in registry_events])
         )
-        return {entity.entity_id: entity for entity in entities}
-
-    @api.model
-    def _apply_registry_events(self, instance, events, devices, areas):
-        """Apply entity registry events in order; return the entities they touched.
-
-        `devices` and `areas` map HA ids to records already resolved for this batch.
-        """
-        if not events:
-            return self.browse()
-        devices.update(self.env["ha.device"]._ensure(instance, [e.device_id for e in events]))
-        areas.update(self.env["ha.area"]._ensure(instance, [e.area_id for e in events]))
-        known = self._by_entity_id(instance, {event.entity_id for event in events})
-        touched_ids = []
-        for event in events:
-            values = {
-                "device_id": devices[event.device_id].id if event.device_id else False,
-                "own_area_id": areas[event.area_id].id if event.area_id else False,
-                "platform": event.platform,
-                "entity_category": event.entity_category,
-                "disabled": event.disabled,
-                "active": not event.removed,
-            }
-            entity = known.get(event.entity_id)
-            if entity:
-                # The state's friendly_name already includes the registry name; use the
-                # registry name only until a state has named the entity.
-                if event.name and not entity.last_updated:
-                    values["name"] = event.name
-                entity._write_changes(values)
-            elif not event.removed:
-                values.update(
-                    instance_id=instance.id,
-                    entity_id=event.entity_id,
-                    name=event.name or event.entity_id,
-                )
-                entity = known[event.entity_id] = self.create(values)
-            else:
-                continue
-            touched_ids.append(entity.id)
-        return self.browse(touched_ids)
-
-    @api.model
-    def _apply_state_events(self, instance, events):
-        """Apply state events newest-wins, store them all as history; return changed entities.
-
-        An event older than the entity's current `last_updated` does not change the current
-        state but is still history. Entities are written through the ORM so that Odoo
-        automations on `ha.entity` react; history goes in one bulk insert.
-        """
-        if not events:
-            return self.browse()
+        areas.update(
+            self.env["ha.area"]._ensure(instance, [event.area_id for event in registry_events])
+        )
+        registry = {event.entity_id: event for event in registry_events}
         newest = {}
-        for event in events:
+        for event in state_events:
             current = newest.get(event.entity_id)
             if current is None or event.last_updated >= current.last_updated:
                 newest[event.entity_id] = event
-        known = self._by_entity_id(instance, newest.keys())
+        known = self._by_ha_id(instance, "entity_id", registry.keys() | newest.keys())
+
         changed_ids = []
         to_create = []
-        for entity_id, event in newest.items():
+        for entity_id in registry.keys() | newest.keys():
             entity = known.get(entity_id)
-            if entity is None:
-                if event.state is not None:
-                    to_create.append(
-                        {"instance_id": instance.id, "entity_id": entity_id, "name": entity_id}
-                        | self._state_values(event)
-                    )
-            elif not entity.last_updated or event.last_updated > entity.last_updated:
-                entity._write_changes(self._state_values(event))
-                changed_ids.append(entity.id)
-        if to_create:
-            created = self.create(to_create)
-            known.update({entity.entity_id: entity for entity in created})
-            changed_ids.extend(created.ids)
-        self.env["ha.entity.history"]._insert_states(instance, known, events)
-        return self.browse(changed_ids)
+            values = {}
+            if entity_id in registry:
+                values.update(self._registry_values(registry[entity_id], entity, devices, areas))
+            state = newest.get(entity_id)
+            if state and (
+                not entity or not entity.last_updated or state.last_updated > entity.last_updated
+            ):
+                values.update(self._state_values(state))
+            if entity_id in registry and registry[entity_id].removed:
+                values["active"] = False
+            if entity:
+                if entity._write_changes(values):
+                    changed_ids.append(entity.id)
+            elif values.get("active", True):
+                to_create.append(
+                    {"instance_id": instance.id, "entity_id": entity_id, "name": entity_id} | values
+                )
+        created = self.create(to_create)
+        known.update({entity.entity_id: entity for entity in created})
+        self.env["ha.entity.history"]._insert_states(instance, known, state_events)
+        return self.browse(changed_ids) | created
 
-    def _write_changes(self, values):
-        """Write only the values that differ from the record's current ones.
-
-        Most updates change the state and its timestamps only; leaving the other fields out
-        keeps the per-entity ORM write cheap and lets automations see what really changed.
-        """
-        self.ensure_one()
-        changes = {}
-        for name, value in values.items():
-            current = self[name]
-            if isinstance(current, models.BaseModel):
-                current = current.id
-            if current != value:
-                changes[name] = value
-        if changes:
-            self.write(changes)
+    @api.model
+    def _registry_values(self, event, entity, devices, areas):
+        """Field values from an entity registry event."""
+        values = {
+            "device_id": devices[event.device_id].id if event.device_id else False,
+            "own_area_id": areas[event.area_id].id if event.area_id else False,
+            "platform": event.platform,
+            "entity_category": event.entity_category,
+            "disabled": event.disabled,
+            "active": True,
+        }
+        # A state's friendly_name already includes the registry name and wins over it; the
+        # registry name only names an entity that has no state yet.
+        if event.name and not (entity and entity.last_updated):
+            values["name"] = event.name
+        return values
 
     @api.model
     def _state_values(self, event):

@@ -18,6 +18,7 @@ SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
 # An instance counts as connected while its last push is younger than this many heartbeats.
 CONNECTED_HEARTBEATS = 3
 BUS_NOTIFICATION_TYPE = "home_assistant/entities"
+COUNTER_DIGITS = (20, 0)
 
 
 class HaInstance(models.Model):
@@ -73,17 +74,23 @@ class HaInstance(models.Model):
         help="State history older than this is deleted automatically; 0 keeps it forever.",
     )
 
-    batch_count = fields.Integer(string="Batches", readonly=True)
-    event_count = fields.Integer(string="Events", readonly=True)
-    duplicate_count = fields.Integer(
-        string="Duplicate Batches", readonly=True, help="Retried batches that were already stored."
+    # Counters outgrow PostgreSQL's 32-bit integer (2^31 events is a few days at full
+    # speed), and Odoo has no 64-bit integer field: whole numbers in a NUMERIC column.
+    batch_count = fields.Float(string="Batches", digits=COUNTER_DIGITS, readonly=True)
+    event_count = fields.Float(string="Events", digits=COUNTER_DIGITS, readonly=True)
+    duplicate_count = fields.Float(
+        string="Duplicate Batches",
+        digits=COUNTER_DIGITS,
+        readonly=True,
+        help="Retried batches that were already stored.",
     )
-    seq_gap_count = fields.Integer(
+    seq_gap_count = fields.Float(
         string="Missing Batches",
+        digits=COUNTER_DIGITS,
         readonly=True,
         help="Batches Home Assistant numbered but Odoo never received (gaps in the sequence).",
     )
-    last_seq = fields.Integer(string="Last Sequence", readonly=True)
+    last_seq = fields.Float(string="Last Sequence", digits=COUNTER_DIGITS, readonly=True)
     last_error = fields.Char(readonly=True, help="Why the last refused push was refused.")
     last_error_date = fields.Datetime(readonly=True)
 
@@ -270,13 +277,14 @@ class HaInstance(models.Model):
 
         areas = self.env["ha.area"]._apply_events(self, batch.areas)
         devices = self.env["ha.device"]._apply_events(self, batch.devices, areas)
-        entities = self.env["ha.entity"]
-        changed = entities._apply_registry_events(self, batch.entities, devices, areas)
-        changed |= entities._apply_state_events(self, batch.states)
+        changed = self.env["ha.entity"]._apply_events(
+            self, batch.entities, batch.states, devices, areas
+        )
         if batch.snapshot:
             changed |= self.env["ha.snapshot.part"]._record(self, batch)
 
-        gap = batch.seq - self.last_seq - 1 if self.last_seq and batch.seq > self.last_seq else 0
+        last_seq = int(self.last_seq)
+        gap = batch.seq - last_seq - 1 if last_seq and batch.seq > last_seq else 0
         self.write(
             {
                 "last_seen": now,

@@ -18,7 +18,6 @@ class HaPushBatch(models.Model):
 
     instance_id = fields.Many2one("ha.instance", required=True, ondelete="cascade")
     batch_id = fields.Char(required=True)
-    seq = fields.Integer(string="Sequence")
     event_count = fields.Integer(string="Events")
     received_at = fields.Datetime(required=True, index=True)
 
@@ -40,12 +39,11 @@ class HaPushBatch(models.Model):
         """
         self.env.cr.execute(
             SQL(
-                "INSERT INTO ha_push_batch (instance_id, batch_id, seq, event_count, received_at)"
-                " VALUES (%s, %s, %s, %s, now() AT TIME ZONE 'UTC')"
+                "INSERT INTO ha_push_batch (instance_id, batch_id, event_count, received_at)"
+                " VALUES (%s, %s, %s, now() AT TIME ZONE 'UTC')"
                 " ON CONFLICT (instance_id, batch_id) DO NOTHING RETURNING id",
                 instance.id,
                 batch.batch_id,
-                batch.seq,
                 batch.event_count,
             ),
             log_exceptions=False,  # a concurrent twin may fail serialization; retried

@@ -120,6 +120,8 @@ class TestBadInput(HomeAssistantHttpCase):
         cases = {
             "seq": ({"seq": "1"}, "seq: expected an integer"),
             "seq bool": ({"seq": True}, "seq: expected an integer"),
+            "seq too big": ({"seq": 2**53 + 1}, "seq: 9007199254740993 is out of range"),
+            "seq negative": ({"seq": -1}, "seq: -1 is out of range"),
             "batch_id": ({"batch_id": 5}, "batch_id: expected a non-empty string"),
             "events": ({"events": {}}, "events: expected a list"),
             "sent_at": ({"sent_at": "yesterday"}, "sent_at: 'yesterday' is not an ISO 8601"),

@@ -230,6 +230,13 @@ class TestIngest(HomeAssistantHttpCase):
         self.assertEqual(self.instance.seq_gap_count, 3)
         self.assertEqual(self.instance.last_seq, 15)
 
+    def test_counters_and_sequence_numbers_go_beyond_32_bits(self):
+        self.instance.write({"event_count": 2**31 + 5, "last_seq": 2**40})
+        self.push_ok(self.make_batch([state_event("sensor.big", "1")], seq=2**40 + 3))
+        self.assertEqual(self.instance.event_count, 2**31 + 6)
+        self.assertEqual(self.instance.last_seq, 2**40 + 3)
+        self.assertEqual(self.instance.seq_gap_count, 2)
+
     def test_a_gzip_body_is_accepted(self):
         self.push_ok(self.make_batch([state_event("sensor.zipped", "7")]), compress=True)
         self.assertEqual(self.entity("sensor.zipped").state, "7")

@@ -1,0 +1,52 @@
+"""Shared behaviour of records mirrored from Home Assistant's registries and states."""
+
+from odoo import api, models
+
+
+class HaSyncedMixin(models.AbstractModel):
+    _name = "ha.synced.mixin"
+    _description = "Home Assistant Mirrored Record"
+
+    @api.model
+    def _by_ha_id(self, instance, key_field, ha_ids):
+        """Existing records (archived ones included) of `instance`, by their HA id."""
+        records = self.with_context(active_test=False).search(
+            [("instance_id", "=", instance.id), (key_field, "in", list(ha_ids))]
+        )
+        return {record[key_field]: record for record in records}
+
+    @api.model
+    def _upsert(self, instance, key_field, values_by_ha_id):
+        """Create or update records from field values keyed by HA id, in bulk.
+
+        New records are named after their HA id until an event gives them a name.
+        Returns every record named in `values_by_ha_id`, by HA id.
+        """
+        records = self._by_ha_id(instance, key_field, values_by_ha_id)
+        to_create = []
+        for ha_id, values in values_by_ha_id.items():
+            if ha_id in records:
+                records[ha_id]._write_changes(values)
+            else:
+                defaults = {"instance_id": instance.id, key_field: ha_id, "name": ha_id}
+                to_create.append(defaults | values)
+        records.update({record[key_field]: record for record in self.create(to_create)})
+        return records
+
+    def _write_changes(self, values):
+        """Write only the values that differ from the record's current ones; tell if any did.
+
+        Most updates change a state and its timestamps only; leaving the other fields out
+        keeps the ORM write cheap and lets automations see what really changed.
+        """
+        self.ensure_one()
+        changes = {}
+        for name, value in values.items():
+            current = self[name]
+            if isinstance(current, models.BaseModel):
+                current = current.id
+            if current != value:
+                changes[name] = value
+        if changes:
+            self.write(changes)
+        return bool(changes)
