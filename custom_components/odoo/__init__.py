@@ -1,7 +1,10 @@
-"""The Odoo integration: streams Home Assistant states to Odoo in signed, durable batches."""
+"""The Odoo integration: streams states to Odoo in signed batches and runs Odoo's commands."""
 
 import logging
 from dataclasses import dataclass
+from functools import partial
+from http import HTTPStatus
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
@@ -11,14 +14,19 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
+from .cloudhook import async_delete_command_url
+from .commands import async_handle_command
 from .const import (
     CONF_API_KEY,
+    CONF_CLOUDHOOK_URL,
     CONF_DATABASE,
     CONF_HA_UUID,
     CONF_PUSH_URL,
     CONF_SECRET,
     CONF_URL,
+    CONF_USER_ID,
     CONF_USERNAME,
+    CONF_WEBHOOK_ID,
     DOMAIN,
     ISSUE_INSTANCE_REMOVED,
     ISSUE_OUTBOX_OVERFLOW,
@@ -26,6 +34,8 @@ from .const import (
 from .odoo_client import OdooError, PushClient, unpair
 from .outbox import Outbox, settings_from_options
 from .services import async_setup_services
+from .system_user import async_get_or_create_user, async_remove_user
+from .webhook import CommandWebhook, async_forget_nonces
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -42,6 +52,7 @@ class OdooRuntime:
     """What a loaded pairing holds while it runs."""
 
     outbox: Outbox
+    user_id: str
 
 
 type OdooConfigEntry = ConfigEntry[OdooRuntime]
@@ -57,16 +68,37 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool
     """Start streaming to a paired Odoo database."""
     # A new attempt: if Odoo still refuses the pairing, the first push raises the issue again.
     ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_INSTANCE_REMOVED}_{entry.entry_id}")
+    user_id = await async_get_or_create_user(hass, entry.data.get(CONF_USER_ID))
+    if user_id != entry.data.get(CONF_USER_ID):
+        hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_USER_ID: user_id})
     client = PushClient(hass, entry.data[CONF_PUSH_URL], entry.data[CONF_SECRET])
     own_entities = hass.data.setdefault(DATA_OWN_ENTITIES, set())
     outbox = Outbox(hass, entry, client, settings_from_options(entry.options), own_entities)
     await outbox.async_load()
-    entry.runtime_data = OdooRuntime(outbox=outbox)
+    entry.runtime_data = OdooRuntime(outbox=outbox, user_id=user_id)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     outbox.async_start()
     entry.async_on_unload(outbox.async_stop)
+    command_webhook = CommandWebhook(
+        hass,
+        entry.data[CONF_SECRET],
+        entry.data[CONF_WEBHOOK_ID],
+        partial(_async_dispatch, hass, entry),
+    )
+    command_webhook.async_register(f"Odoo {entry.title}")
+    entry.async_on_unload(command_webhook.async_unregister)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
+
+
+async def _async_dispatch(
+    hass: HomeAssistant, entry: OdooConfigEntry, command: dict[str, Any]
+) -> tuple[HTTPStatus, dict[str, Any]]:
+    """Run an authenticated command with the entry's current options."""
+    runtime = entry.runtime_data
+    return await async_handle_command(
+        hass, entry.entry_id, entry.options, runtime.outbox, runtime.user_id, command
+    )
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: OdooConfigEntry) -> None:
@@ -80,7 +112,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> None:
-    """Tell Odoo the pairing is gone (best effort) and delete the saved outbox."""
+    """Tell Odoo the pairing is gone (best effort); delete the outbox, user and cloudhook."""
     data = entry.data
     try:
         await hass.async_add_executor_job(
@@ -98,5 +130,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> Non
             type(err).__name__,
         )
     await Outbox.async_remove_store(hass, entry.entry_id)
+    await async_remove_user(hass, data.get(CONF_USER_ID))
+    async_forget_nonces(hass, data[CONF_WEBHOOK_ID])
+    if data.get(CONF_CLOUDHOOK_URL):
+        await async_delete_command_url(hass, data[CONF_WEBHOOK_ID])
     for issue in (ISSUE_INSTANCE_REMOVED, ISSUE_OUTBOX_OVERFLOW):
         ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")

@@ -36,9 +36,11 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
+from .cloudhook import async_create_command_url, async_delete_command_url
 from .const import (
     CONF_API_KEY,
     CONF_BUFFER_LIMIT,
+    CONF_CLOUDHOOK_URL,
     CONF_DATABASE,
     CONF_EXCLUDE_DOMAINS,
     CONF_EXCLUDE_ENTITIES,
@@ -73,7 +75,6 @@ from .odoo_client import (
     InvalidUrl,
     NotHaAdmin,
     OdooError,
-    PairingResult,
     UnknownDatabase,
     list_databases,
     normalize_url,
@@ -150,11 +151,13 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors[CONF_HA_URL] = "invalid_url"
             else:
                 webhook_id = webhook.async_generate_id()
-                secret = generate_secret()
-                result, error = await self._async_pair(
-                    database, user_input, uuid, ha_url, webhook_id, secret
+                pairing, error = await self._async_pair(
+                    database, user_input, uuid, ha_url, webhook_id
                 )
-                if result is not None:
+                if pairing is None:
+                    # A cloudhook made for this attempt must not outlive it.
+                    await async_delete_command_url(self.hass, webhook_id)
+                else:
                     return self.async_create_entry(
                         title=f"{database} ({urlsplit(self._url).netloc})",
                         data={
@@ -165,9 +168,7 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                             CONF_HA_URL: ha_url,
                             CONF_HA_UUID: uuid,
                             CONF_WEBHOOK_ID: webhook_id,
-                            CONF_SECRET: secret,
-                            CONF_PUSH_URL: result.push_url,
-                            CONF_INSTANCE_ID: result.instance_id,
+                            **pairing,
                         },
                     )
                 errors["base"] = error
@@ -216,11 +217,22 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         uuid: str,
         ha_url: str,
         webhook_id: str,
-        secret: str,
-    ) -> tuple[PairingResult | None, str]:
-        """Call `ha.instance.ha_pair` as the user; return the result or an error key."""
+    ) -> tuple[dict[str, Any] | None, str]:
+        """Call `ha.instance.ha_pair` as the user with a fresh secret.
+
+        Return the entry data the pairing sets (secret, push URL, instance id, cloudhook URL),
+        or None and an error key.
+        """
+        secret = generate_secret()
+        command_url = await async_create_command_url(self.hass, webhook_id)
         values = pairing_values(
-            uuid, self.hass.config.location_name, ha_url, webhook_id, secret, HA_VERSION
+            uuid,
+            self.hass.config.location_name,
+            ha_url,
+            webhook_id,
+            secret,
+            HA_VERSION,
+            command_url,
         )
         try:
             result = await self.hass.async_add_executor_job(
@@ -233,7 +245,12 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         except OdooError as err:
             return None, ERRORS[type(err)]
-        return result, ""
+        return {
+            CONF_SECRET: secret,
+            CONF_PUSH_URL: result.push_url,
+            CONF_INSTANCE_ID: result.instance_id,
+            CONF_CLOUDHOOK_URL: command_url,
+        }, ""
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -254,22 +271,15 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 uuid = entry.data[CONF_HA_UUID]
                 await self.async_set_unique_id(f"{self._url}|{database}|{uuid}")
                 self._abort_if_unique_id_configured()
-                secret = generate_secret()
-                result, error = await self._async_pair(
-                    database, entry.data, uuid, ha_url, entry.data[CONF_WEBHOOK_ID], secret
+                pairing, error = await self._async_pair(
+                    database, entry.data, uuid, ha_url, entry.data[CONF_WEBHOOK_ID]
                 )
-                if result is not None:
+                if pairing is not None:
                     return self.async_update_reload_and_abort(
                         entry,
                         unique_id=self.unique_id,
                         title=f"{database} ({urlsplit(self._url).netloc})",
-                        data_updates={
-                            CONF_URL: self._url,
-                            CONF_HA_URL: ha_url,
-                            CONF_SECRET: secret,
-                            CONF_PUSH_URL: result.push_url,
-                            CONF_INSTANCE_ID: result.instance_id,
-                        },
+                        data_updates={CONF_URL: self._url, CONF_HA_URL: ha_url, **pairing},
                     )
                 errors["base"] = error
         return self.async_show_form(
@@ -293,24 +303,20 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             self._url = entry.data[CONF_URL]
-            secret = generate_secret()
-            result, error = await self._async_pair(
+            pairing, error = await self._async_pair(
                 entry.data[CONF_DATABASE],
                 user_input,
                 entry.data[CONF_HA_UUID],
                 entry.data[CONF_HA_URL],
                 entry.data[CONF_WEBHOOK_ID],
-                secret,
             )
-            if result is not None:
+            if pairing is not None:
                 return self.async_update_reload_and_abort(
                     entry,
                     data_updates={
                         CONF_USERNAME: user_input[CONF_USERNAME],
                         CONF_API_KEY: user_input[CONF_API_KEY],
-                        CONF_SECRET: secret,
-                        CONF_PUSH_URL: result.push_url,
-                        CONF_INSTANCE_ID: result.instance_id,
+                        **pairing,
                     },
                 )
             errors["base"] = error

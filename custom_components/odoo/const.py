@@ -15,6 +15,8 @@ CONF_WEBHOOK_ID: Final = "webhook_id"
 CONF_SECRET: Final = "secret"  # noqa: S105 - the key, not a secret
 CONF_PUSH_URL: Final = "push_url"
 CONF_INSTANCE_ID: Final = "instance_id"
+CONF_USER_ID: Final = "user_id"
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 
 # Options (written by the options flow).
 CONF_INCLUDE_DOMAINS: Final = "include_domains"
@@ -36,12 +38,118 @@ CONF_MAX_BATCH: Final = "max_batch"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_SEND_ATTRIBUTES: Final = "send_attributes"
 CONF_BUFFER_LIMIT: Final = "buffer_limit"
+CONF_ALLOWED_SERVICES: Final = "allowed_services"
 
 DEFAULT_FLUSH_DELAY_MS: Final = 100
 DEFAULT_MAX_BATCH: Final = 1000
 DEFAULT_HEARTBEAT_INTERVAL: Final = 30
 DEFAULT_SEND_ATTRIBUTES: Final = True
 DEFAULT_BUFFER_LIMIT: Final = 200_000
+
+# Services Odoo may call until the user edits the list: the common controllable domains.
+# An entry is `domain.service` or `domain.*`.
+DEFAULT_ALLOWED_SERVICES: Final = (
+    "button.press",
+    "climate.set_fan_mode",
+    "climate.set_humidity",
+    "climate.set_hvac_mode",
+    "climate.set_preset_mode",
+    "climate.set_swing_mode",
+    "climate.set_temperature",
+    "climate.toggle",
+    "climate.turn_off",
+    "climate.turn_on",
+    "cover.close_cover",
+    "cover.close_cover_tilt",
+    "cover.open_cover",
+    "cover.open_cover_tilt",
+    "cover.set_cover_position",
+    "cover.set_cover_tilt_position",
+    "cover.stop_cover",
+    "cover.stop_cover_tilt",
+    "cover.toggle",
+    "fan.decrease_speed",
+    "fan.increase_speed",
+    "fan.oscillate",
+    "fan.set_direction",
+    "fan.set_percentage",
+    "fan.set_preset_mode",
+    "fan.toggle",
+    "fan.turn_off",
+    "fan.turn_on",
+    "humidifier.set_humidity",
+    "humidifier.set_mode",
+    "humidifier.toggle",
+    "humidifier.turn_off",
+    "humidifier.turn_on",
+    "input_boolean.toggle",
+    "input_boolean.turn_off",
+    "input_boolean.turn_on",
+    "input_button.press",
+    "input_datetime.set_datetime",
+    "input_number.decrement",
+    "input_number.increment",
+    "input_number.set_value",
+    "input_select.select_first",
+    "input_select.select_last",
+    "input_select.select_next",
+    "input_select.select_option",
+    "input_select.select_previous",
+    "input_text.set_value",
+    "light.toggle",
+    "light.turn_off",
+    "light.turn_on",
+    "lock.lock",
+    "lock.open",
+    "lock.unlock",
+    "media_player.media_next_track",
+    "media_player.media_pause",
+    "media_player.media_play",
+    "media_player.media_play_pause",
+    "media_player.media_previous_track",
+    "media_player.media_stop",
+    "media_player.select_source",
+    "media_player.toggle",
+    "media_player.turn_off",
+    "media_player.turn_on",
+    "media_player.volume_down",
+    "media_player.volume_mute",
+    "media_player.volume_set",
+    "media_player.volume_up",
+    "number.set_value",
+    "scene.turn_on",
+    "script.toggle",
+    "script.turn_off",
+    "script.turn_on",
+    "select.select_first",
+    "select.select_last",
+    "select.select_next",
+    "select.select_option",
+    "select.select_previous",
+    "switch.toggle",
+    "switch.turn_off",
+    "switch.turn_on",
+    "text.set_value",
+    "vacuum.clean_spot",
+    "vacuum.locate",
+    "vacuum.pause",
+    "vacuum.return_to_base",
+    "vacuum.start",
+    "vacuum.stop",
+    "valve.close_valve",
+    "valve.open_valve",
+    "valve.set_valve_position",
+    "valve.stop_valve",
+    "valve.toggle",
+    "water_heater.set_away_mode",
+    "water_heater.set_operation_mode",
+    "water_heater.set_temperature",
+    "water_heater.turn_off",
+    "water_heater.turn_on",
+)
+# Domains Odoo may never call, whatever the allow-list says: they control Home Assistant
+# itself, its host, or run shell commands.
+REFUSED_DOMAINS: Final = frozenset({"homeassistant", "hassio", "shell_command"})
 
 # Wire protocol v1 (PROTOCOL.md §1 and §3).
 PROTOCOL_VERSION: Final = 1
@@ -53,6 +161,13 @@ PURPOSE_COMMAND: Final = "command"
 SIGNATURE_MAX_AGE: Final = 300
 MAX_BATCH_EVENTS: Final = 1000
 MAX_BATCH_BYTES: Final = 1024 * 1024
+MAX_COMMAND_BYTES: Final = 1024 * 1024
+# Answer before Odoo's HTTP client gives up; the service keeps running after a 504.
+COMMAND_TIMEOUT: Final = 10.0
+# Nonces of accepted commands remembered against replay; beyond this many inside the
+# signature window, commands are refused (429) rather than forgetting a nonce too early.
+NONCE_CACHE_LIMIT: Final = 10_000
+EVENT_COMMAND_RECEIVED: Final = "odoo_command_received"
 GZIP_THRESHOLD_BYTES: Final = 4096
 
 # Retry policy for an unreachable Odoo (PROTOCOL.md §3).

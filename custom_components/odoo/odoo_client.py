@@ -172,10 +172,20 @@ def unpair(url: str, database: str, username: str, api_key: str, uuid: str) -> N
 
 
 def pairing_values(
-    uuid: str, name: str, ha_url: str, webhook_id: str, secret: str, ha_version: str
+    uuid: str,
+    name: str,
+    ha_url: str,
+    webhook_id: str,
+    secret: str,
+    ha_version: str,
+    command_url: str | None = None,
 ) -> dict[str, Any]:
-    """Build the `ha_pair` argument of PROTOCOL.md §2."""
-    return {
+    """Build the `ha_pair` argument of PROTOCOL.md §2.
+
+    `command_url`, an extension Odoo may ignore, is the absolute URL of the command webhook
+    when it is not `{ha_url}/api/webhook/<webhook_id>` (a Home Assistant Cloud cloudhook).
+    """
+    values: dict[str, Any] = {
         "uuid": uuid,
         "name": name,
         "ha_url": ha_url,
@@ -184,6 +194,9 @@ def pairing_values(
         "ha_version": ha_version,
         "protocol": PROTOCOL_VERSION,
     }
+    if command_url is not None:
+        values["command_url"] = command_url
+    return values
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,6 +206,11 @@ class Outbox:
         inflight = len(self._inflight.events) if self._inflight else 0
         return len(self._queue) - self._chunk_count + self._chunk_events + inflight
 
+    @property
+    def buffer_limit(self) -> int:
+        """Return how many events the outbox holds before it compacts."""
+        return self._settings.buffer_limit
+
     @callback
     def async_add_status_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call `listener` whenever the status changes; return the unsubscribe callback."""
@@ -406,6 +411,16 @@ class Outbox:
             self._async_queue_event(removed_entity_event(entity_id))
         elif entry := er.async_get(self._hass).async_get(entity_id):
             self._async_queue_event(entity_event(entry))
+
+    @callback
+    def async_queue_history(self, states: list[State]) -> int:
+        """Queue recorded states of exported entities as ordinary state events; return how many."""
+        exported = [state for state in states if self._is_exported_entity(state.entity_id)]
+        self._queue.extend(exported)
+        if exported and len(self._queue) >= self._attention:
+            self._async_queue_needs_attention()
+        self._schedule_save()
+        return len(exported)
 
     def _is_exported_entity(self, entity_id: str) -> bool:
         """Tell whether an entity id passes the filter and is not one of ours."""

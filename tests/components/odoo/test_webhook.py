@@ -1,0 +1,456 @@
+"""The command webhook: authentication, schema, allow-list and every command of PROTOCOL.md §4."""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+from unittest.mock import patch
+
+import orjson
+import probatio as vol
+import pytest
+from aiohttp import ClientResponse
+from homeassistant.auth.const import GROUP_ID_USER
+from homeassistant.const import __version__ as HA_VERSION
+from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_mock_service,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.odoo.const import (
+    CONF_ALLOWED_SERVICES,
+    CONF_SECRET,
+    CONF_USER_ID,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+    EVENT_COMMAND_RECEIVED,
+)
+from custom_components.odoo.signing import sign
+from custom_components.odoo.webhook import NonceCache
+
+from .conftest import setup_entry, wait_for
+from .fake_odoo import FakeOdoo
+
+JANE = {"login": "jane@example.com", "name": "Jane"}
+
+type Post = Callable[..., Awaitable[ClientResponse]]
+
+
+@pytest.fixture
+async def post(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> Post:
+    """Set the entry up and return a function POSTing signed commands to its webhook."""
+    await setup_entry(hass, config_entry)
+    await wait_for(lambda: bool(odoo.batches))
+    client = await hass_client_no_auth()
+    url = f"/api/webhook/{config_entry.data[CONF_WEBHOOK_ID]}"
+
+    async def send(
+        command: dict[str, Any] | None = None,
+        *,
+        body: bytes | None = None,
+        secret: str | None = None,
+        timestamp: int | None = None,
+        nonce: str | None = None,
+        signed: bool = True,
+        signed_body: bytes | None = None,
+        method: str = "POST",
+    ) -> ClientResponse:
+        """POST a command, signed with purpose `command` unless told otherwise."""
+        raw = body if body is not None else orjson.dumps(command)
+        headers = {"Content-Type": "application/json"}
+        if signed:
+            stamp = int(time.time()) if timestamp is None else timestamp
+            once = nonce or f"nonce-{time.monotonic_ns():020d}"
+            key = secret or config_entry.data[CONF_SECRET]
+            headers |= {
+                "X-Bridge-Timestamp": str(stamp),
+                "X-Bridge-Nonce": once,
+                "X-Bridge-Signature": sign(key, "command", stamp, once, signed_body or raw),
+            }
+        return await client.request(method, url, data=raw, headers=headers)
+
+    return send
+
+
+def command(kind: str, **fields: Any) -> dict[str, Any]:
+    """Return a command envelope of PROTOCOL.md §4 sent by Jane."""
+    return {"v": 1, "id": f"c-{kind}", "type": kind, "user": JANE, **fields}
+
+
+def light_on(**fields: Any) -> dict[str, Any]:
+    """Return a call_service command turning the kitchen light on."""
+    return command(
+        "call_service",
+        domain="light",
+        service="turn_on",
+        target={"entity_id": ["light.kitchen"]},
+        data={"brightness_pct": 40},
+        **fields,
+    )
+
+
+async def assert_error(response: ClientResponse, status: int, code: str) -> None:
+    """Assert an error answer of the PROTOCOL shape."""
+    assert response.status == status
+    body = await response.json()
+    assert body["ok"] is False
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+
+
+async def test_call_service_runs_as_the_integrations_user(
+    hass: HomeAssistant, post: Post, config_entry: MockConfigEntry
+) -> None:
+    """An allowed call runs blocking, with the dedicated user, and answers 200."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    response = await post(light_on())
+    assert response.status == HTTPStatus.OK
+    assert await response.json() == {"ok": True, "id": "c-call_service", "response": None}
+    assert len(calls) == 1
+    assert calls[0].data == {"entity_id": ["light.kitchen"], "brightness_pct": 40}
+    user_id = config_entry.data[CONF_USER_ID]
+    assert calls[0].context.user_id == user_id
+    user = await hass.auth.async_get_user(user_id)
+    assert user is not None
+    assert user.system_generated
+    assert not user.is_admin
+    assert [group.id for group in user.groups] == [GROUP_ID_USER]
+
+
+async def test_call_service_returns_the_response(hass: HomeAssistant, post: Post) -> None:
+    """`return_response` hands the service's response back to Odoo."""
+    async_mock_service(
+        hass, "script", "turn_on", response={"done": 3}, supports_response=SupportsResponse.ONLY
+    )
+    response = await post(
+        command("call_service", domain="script", service="turn_on", return_response=True)
+    )
+    assert response.status == HTTPStatus.OK
+    assert (await response.json())["response"] == {"done": 3}
+
+
+async def test_command_event_and_logbook_name_the_odoo_user(
+    hass: HomeAssistant, post: Post, config_entry: MockConfigEntry
+) -> None:
+    """Every command fires `odoo_command_received` with user, service and result."""
+    events = async_capture_events(hass, EVENT_COMMAND_RECEIVED)
+    async_mock_service(hass, "light", "turn_on")
+    await post(light_on())
+    await post(command("call_service", domain="homeassistant", service="restart"))
+    await hass.async_block_till_done()
+    assert [event.data["result"] for event in events] == ["ok", "not_allowed"]
+    first = events[0]
+    assert first.data == {
+        "config_entry_id": config_entry.entry_id,
+        "command_id": "c-call_service",
+        "type": "call_service",
+        "domain": "light",
+        "service": "turn_on",
+        "target": {"entity_id": ["light.kitchen"]},
+        "user_login": "jane@example.com",
+        "user_name": "Jane",
+        "status": 200,
+        "result": "ok",
+    }
+    assert first.context.user_id == config_entry.data[CONF_USER_ID]
+
+
+@pytest.mark.parametrize(
+    ("domain", "service", "allowed"),
+    [
+        ("homeassistant", "restart", None),
+        ("hassio", "host_reboot", None),
+        ("shell_command", "wipe", ["shell_command.wipe", "shell_command.*"]),
+        ("notify", "send_message", None),
+        ("light", "turn_on", ["switch.*"]),
+    ],
+)
+async def test_services_outside_the_allow_list_are_refused(
+    hass: HomeAssistant,
+    post: Post,
+    config_entry: MockConfigEntry,
+    domain: str,
+    service: str,
+    allowed: list[str] | None,
+) -> None:
+    """Unlisted services and Home Assistant's own are refused with 403, and never run."""
+    if allowed is not None:
+        hass.config_entries.async_update_entry(
+            config_entry, options={**config_entry.options, CONF_ALLOWED_SERVICES: allowed}
+        )
+    calls = async_mock_service(hass, domain, service)
+    response = await post(command("call_service", domain=domain, service=service))
+    await assert_error(response, HTTPStatus.FORBIDDEN, "not_allowed")
+    assert calls == []
+
+
+async def test_a_wildcard_allows_a_whole_domain(
+    hass: HomeAssistant, post: Post, config_entry: MockConfigEntry
+) -> None:
+    """`domain.*` in the allow-list allows every service of that domain."""
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_ALLOWED_SERVICES: ["notify.*"]}
+    )
+    calls = async_mock_service(hass, "notify", "send_message")
+    response = await post(command("call_service", domain="notify", service="send_message"))
+    assert response.status == HTTPStatus.OK
+    assert len(calls) == 1
+
+
+async def test_unknown_service_is_404(post: Post) -> None:
+    """An allowed service Home Assistant does not have answers 404."""
+    response = await post(command("call_service", domain="light", service="turn_off"))
+    await assert_error(response, HTTPStatus.NOT_FOUND, "unknown_service")
+
+
+async def test_invalid_service_data_is_400(hass: HomeAssistant, post: Post) -> None:
+    """Data the service's schema refuses answers 400 and runs nothing."""
+    calls = async_mock_service(
+        hass, "light", "turn_on", schema=vol.Schema({vol.Required("brightness"): int})
+    )
+    response = await post(light_on())
+    await assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
+    assert calls == []
+
+
+async def test_response_of_a_service_without_one_is_invalid(
+    hass: HomeAssistant, post: Post
+) -> None:
+    """Asking a response of a service that gives none answers 400."""
+    async_mock_service(hass, "light", "turn_on")
+    response = await post(light_on(return_response=True))
+    await assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (ServiceValidationError("brightness out of range"), HTTPStatus.BAD_REQUEST, "invalid"),
+        (HomeAssistantError("bulb offline"), HTTPStatus.INTERNAL_SERVER_ERROR, "service_failed"),
+        (RuntimeError("bug"), HTTPStatus.INTERNAL_SERVER_ERROR, "service_failed"),
+    ],
+)
+async def test_service_errors_map_to_status(
+    hass: HomeAssistant, post: Post, error: Exception, status: int, code: str
+) -> None:
+    """A service raising answers 400 (validation) or 500 (failure), never an empty 200."""
+    async_mock_service(hass, "light", "turn_on", raise_exception=error)
+    response = await post(light_on())
+    await assert_error(response, status, code)
+
+
+async def test_a_slow_service_answers_504_and_keeps_running(
+    hass: HomeAssistant, post: Post
+) -> None:
+    """A service outlasting the command timeout answers 504; the call still completes."""
+    release = asyncio.Event()
+    finished: list[ServiceCall] = []
+
+    async def slow(call: ServiceCall) -> None:
+        """Wait until released."""
+        await release.wait()
+        finished.append(call)
+
+    hass.services.async_register("light", "turn_on", slow)
+    with patch("custom_components.odoo.commands.COMMAND_TIMEOUT", 0.05):
+        response = await post(light_on())
+    await assert_error(response, HTTPStatus.GATEWAY_TIMEOUT, "timeout")
+    release.set()
+    await hass.async_block_till_done()
+    assert len(finished) == 1
+
+
+async def test_a_slow_service_failing_later_is_logged(
+    hass: HomeAssistant, post: Post, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A service that fails after its 504 is collected and logged, not left unretrieved."""
+    release = asyncio.Event()
+
+    async def slow_failure(call: ServiceCall) -> None:
+        """Fail once released."""
+        await release.wait()
+        raise HomeAssistantError("too late")
+
+    hass.services.async_register("light", "turn_on", slow_failure)
+    with patch("custom_components.odoo.commands.COMMAND_TIMEOUT", 0.05):
+        await post(light_on())
+    release.set()
+    await hass.async_block_till_done()
+    assert "failed after its answer timed out: too late" in caplog.text
+
+
+async def test_ping_reports_version_time_and_outbox(post: Post) -> None:
+    """`ping` answers with Home Assistant's version, clock and outbox size."""
+    response = await post(command("ping"))
+    assert response.status == HTTPStatus.OK
+    body = await response.json()
+    assert body["ok"] is True
+    assert body["ha_version"] == HA_VERSION
+    assert body["outbox"] == 0
+    assert body["time"].endswith("+00:00")
+
+
+async def test_resync_pushes_a_snapshot(hass: HomeAssistant, post: Post, odoo: FakeOdoo) -> None:
+    """`resync` answers 202, then a snapshot reaches Odoo."""
+    hass.states.async_set("sensor.freezer", "-18")
+    snapshots = sum(1 for batch in odoo.batches if batch["snapshot"])
+    response = await post(command("resync", scope="states"))
+    assert response.status == HTTPStatus.ACCEPTED
+    await wait_for(lambda: sum(1 for batch in odoo.batches if batch["snapshot"]) > snapshots)
+    assert odoo.states["sensor.freezer"]["state"] == "-18"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"v": 1, "type": "ping"},
+        {"v": "1", "id": "x", "type": "ping"},
+        {"v": 1, "id": "x", "type": "reboot"},
+        {"v": 1, "id": "x", "type": "resync", "scope": "everything"},
+        {"v": 1, "id": "x", "type": "call_service", "domain": "light"},
+        {"v": 1, "id": "x", "type": "call_service", "domain": "light", "service": "turn_on",
+         "target": {"entity_id": ["not an entity"]}},
+        {"v": 1, "id": "x", "type": "history", "entity_ids": [], "start": "2026-01-01T00:00:00",
+         "end": "2026-01-02T00:00:00"},
+        {"v": 1, "id": "x", "type": "history", "entity_ids": ["sensor.a"],
+         "start": "2026-01-02T00:00:00+00:00", "end": "2026-01-01T00:00:00+00:00"},
+    ],
+)  # fmt: skip
+async def test_schema_violations_are_400_invalid(
+    hass: HomeAssistant, post: Post, bad: dict[str, Any]
+) -> None:
+    """Missing fields, wrong types, unknown types and bad ranges answer 400 `invalid`."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    await assert_error(await post(bad), HTTPStatus.BAD_REQUEST, "invalid")
+    assert calls == []
+
+
+async def test_unsupported_version_is_refused(hass: HomeAssistant, post: Post) -> None:
+    """An unknown major version answers 400 `unsupported_version`."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    response = await post({**light_on(), "v": 2})
+    await assert_error(response, HTTPStatus.BAD_REQUEST, "unsupported_version")
+    assert calls == []
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe"])
+async def test_malformed_json_is_400(post: Post, body: bytes) -> None:
+    """A signed body that is not a JSON object answers 400."""
+    await assert_error(await post(body=body), HTTPStatus.BAD_REQUEST, "invalid")
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"signed": False},
+        {"secret": "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZy0x"},
+        {"timestamp": int(time.time()) - 301},
+        {"timestamp": int(time.time()) + 400},
+        {"nonce": "short"},
+    ],
+)
+async def test_unauthenticated_commands_are_401_and_change_nothing(
+    hass: HomeAssistant, post: Post, tamper: dict[str, Any]
+) -> None:
+    """Unsigned, wrongly signed, stale or badly formed requests answer 401 and run nothing."""
+    events = async_capture_events(hass, EVENT_COMMAND_RECEIVED)
+    calls = async_mock_service(hass, "light", "turn_on")
+    response = await post(light_on(), **tamper)
+    await assert_error(response, HTTPStatus.UNAUTHORIZED, "unauthorized")
+    assert calls == []
+    assert events == []
+
+
+async def test_a_replayed_nonce_is_refused(hass: HomeAssistant, post: Post) -> None:
+    """The same signed request sent twice runs once."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    first = await post(light_on(), nonce="replayed-nonce-000001")
+    second = await post(light_on(), nonce="replayed-nonce-000001")
+    assert first.status == HTTPStatus.OK
+    await assert_error(second, HTTPStatus.UNAUTHORIZED, "unauthorized")
+    assert len(calls) == 1
+
+
+async def test_the_signature_covers_the_body(hass: HomeAssistant, post: Post) -> None:
+    """A body changed after signing is refused."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    original = orjson.dumps(light_on())
+    response = await post(body=original.replace(b"40", b"99"), signed_body=original)
+    await assert_error(response, HTTPStatus.UNAUTHORIZED, "unauthorized")
+    assert calls == []
+
+
+async def test_wrong_method_is_refused_by_home_assistant(hass: HomeAssistant, post: Post) -> None:
+    """The webhook takes POST only: Home Assistant answers PUT with 405 and runs nothing."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    response = await post(light_on(), method="PUT")
+    assert response.status == HTTPStatus.METHOD_NOT_ALLOWED
+    assert calls == []
+
+
+async def test_an_oversized_body_is_413(post: Post) -> None:
+    """A body over 1 MiB is refused before its signature is even checked."""
+    response = await post(body=b"{" + b" " * (1024 * 1024) + b"}")
+    await assert_error(response, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large")
+
+
+async def test_nonce_cache_is_bounded_and_pruned() -> None:
+    """The replay cache refuses new nonces when full of live ones, and forgets expired ones."""
+    cache = NonceCache(limit=2)
+    assert cache.add("a" * 16, now=1000.0)
+    assert cache.add("b" * 16, now=1001.0)
+    assert not cache.add("c" * 16, now=1002.0)
+    assert "a" * 16 in cache
+    assert cache.add("c" * 16, now=1000.0 + 601)
+    assert "a" * 16 not in cache
+    assert len(cache) == 2
+
+
+async def test_a_full_nonce_cache_answers_429(hass: HomeAssistant, post: Post) -> None:
+    """When the replay cache is full of live nonces, commands are refused with 429."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    with patch("custom_components.odoo.webhook.NonceCache.add", return_value=False):
+        response = await post(light_on())
+    await assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "too_many_requests")
+    assert calls == []
+
+
+async def test_an_unexpected_failure_still_answers_json(hass: HomeAssistant, post: Post) -> None:
+    """Even a bug in the dispatcher answers an explicit JSON 500, never an empty 200."""
+    with patch("custom_components.odoo.async_handle_command", side_effect=RuntimeError("bug")):
+        response = await post(command("ping"))
+    await assert_error(response, HTTPStatus.INTERNAL_SERVER_ERROR, "service_failed")
+
+
+async def test_the_webhook_goes_away_with_the_entry(
+    hass: HomeAssistant, post: Post, config_entry: MockConfigEntry
+) -> None:
+    """After unload Home Assistant no longer routes the webhook to the integration."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    response = await post(light_on())
+    assert response.status == HTTPStatus.OK
+    assert await response.read() == b""
+    assert calls == []
+
+
+async def test_removing_the_entry_removes_its_user(
+    hass: HomeAssistant, post: Post, config_entry: MockConfigEntry
+) -> None:
+    """The dedicated user lives and dies with the pairing; a reload keeps it."""
+    user_id = config_entry.data[CONF_USER_ID]
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    assert config_entry.data[CONF_USER_ID] == user_id
+    await hass.config_entries.async_remove(config_entry.entry_id)
+    assert await hass.auth.async_get_user(user_id) is None
+    assert DOMAIN not in {entry.domain for entry in hass.config_entries.async_entries()}
