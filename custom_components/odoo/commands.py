@@ -42,6 +42,7 @@ from .outbox import Outbox
 _LOGGER = logging.getLogger(__name__)
 
 RESYNC_SCOPES = ("states", "registry", "all")
+TARGET_SCHEMA = vol.Schema(cv.TARGET_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +160,7 @@ async def async_handle_command(
             "type": _text(command.get("type")),
             "domain": _text(command.get("domain")),
             "service": _text(command.get("service")),
-            "target": command.get("target") if isinstance(command.get("target"), dict) else None,
+            "target": _target(command.get("target")),
             "user_login": _text(user.get("login")),
             "user_name": _text(user.get("name")),
             "status": int(status),
@@ -168,6 +169,15 @@ async def async_handle_command(
         context=context,
     )
     return status, body
+
+
+def _target(value: Any) -> dict[str, list[str]] | None:
+    """Return a command's target for the event in its list form, or None when malformed."""
+    try:
+        target: dict[str, list[str]] = TARGET_SCHEMA(value)
+    except vol.Invalid:
+        return None
+    return target
 
 
 def _text(value: Any) -> str | None:
@@ -198,7 +208,7 @@ async def _async_run(
     {
         vol.Required("domain"): cv.string,
         vol.Required("service"): cv.string,
-        vol.Optional("target", default={}): vol.Any(None, vol.Schema(cv.TARGET_FIELDS)),
+        vol.Optional("target", default={}): vol.Any(None, TARGET_SCHEMA),
         vol.Optional("data", default={}): vol.Any(None, dict),
         vol.Optional("return_response", default=False): bool,
     }

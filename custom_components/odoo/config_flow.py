@@ -5,6 +5,7 @@ Re-authentication: `reauth_confirm` (login, API key) pairs again with a fresh se
 Reconfiguration: `reconfigure` (Odoo URL, URL of Home Assistant) pairs again at new URLs.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +39,7 @@ from homeassistant.helpers.selector import (
 
 from .cloudhook import async_create_command_url, async_delete_command_url
 from .const import (
+    CONF_ALLOWED_SERVICES,
     CONF_API_KEY,
     CONF_BUFFER_LIMIT,
     CONF_CLOUDHOOK_URL,
@@ -60,6 +62,7 @@ from .const import (
     CONF_URL,
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
+    DEFAULT_ALLOWED_SERVICES,
     DEFAULT_BUFFER_LIMIT,
     DEFAULT_FLUSH_DELAY_MS,
     DEFAULT_HEARTBEAT_INTERVAL,
@@ -67,6 +70,7 @@ from .const import (
     DEFAULT_SEND_ATTRIBUTES,
     DOMAIN,
     MAX_BATCH_EVENTS,
+    REFUSED_DOMAINS,
 )
 from .odoo_client import (
     AddonNotInstalled,
@@ -91,6 +95,8 @@ ERRORS: dict[type[OdooError], str] = {
     AddonNotInstalled: "addon_not_installed",
     NotHaAdmin: "not_ha_admin",
 }
+# `domain.service` or `domain.*`, as Home Assistant spells them.
+SERVICE_PATTERN = re.compile(r"[a-z0-9_]+\.([a-z0-9_]+|\*)")
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 
@@ -341,8 +347,25 @@ class OdooOptionsFlow(OptionsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options form."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            if refused := _refused_services(user_input.get(CONF_ALLOWED_SERVICES, [])):
+                errors[CONF_ALLOWED_SERVICES] = refused
+            else:
+                return self.async_create_entry(data=user_input)
+        services = {
+            f"{domain}.{service}"
+            for domain, names in self.hass.services.async_services().items()
+            if domain not in REFUSED_DOMAINS
+            for service in names
+        }
+        service_selector = SelectSelector(
+            SelectSelectorConfig(
+                options=sorted(services | set(DEFAULT_ALLOWED_SERVICES)),
+                multiple=True,
+                custom_value=True,
+            )
+        )
         domains = sorted({state.domain for state in self.hass.states.async_all()})
         domain_selector = SelectSelector(
             SelectSelectorConfig(options=domains, multiple=True, custom_value=True, sort=True)
@@ -396,9 +419,25 @@ class OdooOptionsFlow(OptionsFlow):
                     ),
                     vol.Coerce(int),
                 ),
+                vol.Required(
+                    CONF_ALLOWED_SERVICES, default=list(DEFAULT_ALLOWED_SERVICES)
+                ): service_selector,
             }
         )
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self.config_entry.options
+            ),
+            errors=errors,
         )
+
+
+def _refused_services(entries: list[str]) -> str | None:
+    """Return the error key of an allow-list naming malformed or forbidden services."""
+    for entry in entries:
+        if not SERVICE_PATTERN.fullmatch(entry):
+            return "invalid_service"
+        if entry.split(".", 1)[0] in REFUSED_DOMAINS:
+            return "refused_service"
+    return None

@@ -1,0 +1,213 @@
+"""History backfill from the recorder, and how Odoo's commands read in the logbook."""
+
+import time
+from datetime import timedelta
+from http import HTTPStatus
+from typing import Any
+from unittest.mock import patch
+
+import orjson
+import pytest
+from homeassistant.components.recorder import Recorder
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.odoo.const import CONF_SECRET, CONF_USER_ID, CONF_WEBHOOK_ID
+from custom_components.odoo.signing import sign
+
+from .conftest import setup_entry, wait_for
+from .fake_odoo import FakeOdoo
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(recorder_db_url: str, enable_custom_integrations: None) -> None:
+    """Prepare the recorder's database before `hass` exists, then allow custom integrations."""
+
+
+async def send(
+    hass_client_no_auth: ClientSessionGenerator, entry: MockConfigEntry, command: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """POST one signed command and return the status and JSON answer."""
+    client = await hass_client_no_auth()
+    body = orjson.dumps({"v": 1, "id": "c1", **command})
+    stamp, nonce = int(time.time()), f"nonce-{time.monotonic_ns():020d}"
+    response = await client.post(
+        f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}",
+        data=body,
+        headers={
+            "X-Bridge-Timestamp": str(stamp),
+            "X-Bridge-Nonce": nonce,
+            "X-Bridge-Signature": sign(entry.data[CONF_SECRET], "command", stamp, nonce, body),
+        },
+    )
+    return response.status, await response.json()
+
+
+async def test_history_backfill_pushes_recorded_states(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """`history` answers 202, then the recorded states of the range reach Odoo as state events."""
+    start = dt_util.utcnow() - timedelta(minutes=1)
+    for value in ("-18", "-12", "-5"):
+        hass.states.async_set("sensor.freezer", value)
+        hass.states.async_set("sensor.not_asked", value)
+    await async_wait_recording_done(hass)
+    latest = hass.states.get("sensor.freezer")
+    assert latest is not None
+    await setup_entry(hass, config_entry)
+    await wait_for(lambda: "sensor.freezer" in odoo.states)
+    assert [e["state"] for e in odoo.state_events("sensor.freezer")] == ["-5"]
+
+    status, answer = await send(
+        hass_client_no_auth,
+        config_entry,
+        {
+            "type": "history",
+            "entity_ids": ["sensor.freezer"],
+            "start": start.isoformat(),
+            "end": dt_util.utcnow().isoformat(),
+        },
+    )
+    assert (status, answer) == (HTTPStatus.ACCEPTED, {"ok": True, "id": "c1"})
+    await wait_for(lambda: len(odoo.state_events("sensor.freezer")) == 4)
+    backfilled = odoo.state_events("sensor.freezer")[1:]
+    assert [event["state"] for event in backfilled] == ["-18", "-12", "-5"]
+    assert backfilled[-1]["last_updated"] == latest.last_updated.isoformat()
+    assert len(odoo.state_events("sensor.not_asked")) == 1
+
+
+async def test_history_of_unexported_entities_sends_nothing(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The export filter applies to a backfill too."""
+    start = dt_util.utcnow() - timedelta(minutes=1)
+    hass.states.async_set("sensor.secret", "1")
+    await async_wait_recording_done(hass)
+    await setup_entry(hass, config_entry, exclude_entities=["sensor.secret"])
+    await wait_for(lambda: bool(odoo.batches))
+    with patch("custom_components.odoo.history._LOGGER.debug") as debug:
+        status, _ = await send(
+            hass_client_no_auth,
+            config_entry,
+            {
+                "type": "history",
+                "entity_ids": ["sensor.secret"],
+                "start": start.isoformat(),
+                "end": dt_util.utcnow().replace(tzinfo=None).isoformat(),
+            },
+        )
+        assert status == HTTPStatus.ACCEPTED
+        await wait_for(lambda: debug.called)
+    assert debug.call_args.args[1] == 0
+    assert odoo.state_events("sensor.secret") == []
+
+
+async def test_a_backfill_larger_than_the_outbox_keeps_the_oldest(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A backfill never overflows the outbox (compaction would drop it again)."""
+    start = dt_util.utcnow() - timedelta(minutes=1)
+    for value in range(1500):
+        hass.states.async_set("sensor.busy", str(value))
+    await async_wait_recording_done(hass)
+    await setup_entry(hass, config_entry, buffer_limit=1000)
+    await wait_for(lambda: "sensor.busy" in odoo.states)
+    status, _ = await send(
+        hass_client_no_auth,
+        config_entry,
+        {
+            "type": "history",
+            "entity_ids": "sensor.busy",
+            "start": start.isoformat(),
+            "end": dt_util.utcnow().isoformat(),
+        },
+    )
+    assert status == HTTPStatus.ACCEPTED
+    await wait_for(lambda: len(odoo.state_events("sensor.busy")) == 1001)
+    assert odoo.state_events("sensor.busy")[1]["state"] == "0"
+    assert "exceeds the outbox's free room" in caplog.text
+
+
+async def test_history_without_recorder_fails_clearly(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Without a recorder there is no history: the answer says so."""
+    await setup_entry(hass, config_entry)
+    status, answer = await send(
+        hass_client_no_auth,
+        config_entry,
+        {
+            "type": "history",
+            "entity_ids": ["sensor.a"],
+            "start": "2026-01-01T00:00:00+00:00",
+            "end": "2026-01-02T00:00:00+00:00",
+        },
+    )
+    assert status == HTTPStatus.INTERNAL_SERVER_ERROR
+    assert answer["error"]["code"] == "service_failed"
+    assert "recorder" in answer["error"]["message"]
+
+
+async def test_logbook_shows_the_odoo_user(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The logbook reads "Jane called light.turn_on via Odoo", as the integration's user."""
+    assert await async_setup_component(hass, "logbook", {})
+    start = dt_util.utcnow()
+    async_mock_service(hass, "light", "turn_on")
+    await setup_entry(hass, config_entry)
+    user = {"login": "jane@example.com", "name": "Jane"}
+    for service in ("turn_on", "restart"):
+        domain = "light" if service == "turn_on" else "homeassistant"
+        await send(
+            hass_client_no_auth,
+            config_entry,
+            {
+                "type": "call_service",
+                "domain": domain,
+                "service": service,
+                "target": {"entity_id": "light.kitchen"},
+                "user": user,
+            },
+        )
+    await send(hass_client_no_auth, config_entry, {"type": "ping", "user": {"login": "bob"}})
+    await send(hass_client_no_auth, config_entry, {"type": "resync"})
+    await async_wait_recording_done(hass)
+    client = await hass_client()
+    response = await client.get(f"/api/logbook/{start.isoformat()}")
+    entries = [entry for entry in await response.json() if entry.get("domain") == "odoo"]
+    assert [(e["name"], e["message"]) for e in entries] == [
+        ("Jane", "called light.turn_on via Odoo"),
+        ("Jane", "called homeassistant.restart via Odoo (refused: not_allowed)"),
+        ("bob", "tested the connection via Odoo"),
+        ("Odoo", "requested a resync via Odoo"),
+    ]
+    assert entries[0]["entity_id"] == "light.kitchen"
+    assert entries[0]["context_user_id"] == config_entry.data[CONF_USER_ID]
