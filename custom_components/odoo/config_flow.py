@@ -18,7 +18,6 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlow,
 )
-from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import callback
 from homeassistant.helpers import instance_id
 from homeassistant.helpers.network import NoURLAvailableError, get_url
@@ -37,12 +36,11 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .cloudhook import async_create_command_url, async_delete_command_url
+from .cloudhook import async_delete_command_url
 from .const import (
     CONF_ALLOWED_SERVICES,
     CONF_API_KEY,
     CONF_BUFFER_LIMIT,
-    CONF_CLOUDHOOK_URL,
     CONF_DATABASE,
     CONF_EXCLUDE_DOMAINS,
     CONF_EXCLUDE_ENTITIES,
@@ -54,10 +52,7 @@ from .const import (
     CONF_INCLUDE_DOMAINS,
     CONF_INCLUDE_ENTITIES,
     CONF_INCLUDE_ENTITY_GLOBS,
-    CONF_INSTANCE_ID,
     CONF_MAX_BATCH,
-    CONF_PUSH_URL,
-    CONF_SECRET,
     CONF_SEND_ATTRIBUTES,
     CONF_URL,
     CONF_USERNAME,
@@ -72,29 +67,9 @@ from .const import (
     MAX_BATCH_EVENTS,
     REFUSED_DOMAINS,
 )
-from .odoo_client import (
-    AddonNotInstalled,
-    CannotConnect,
-    InvalidAuth,
-    InvalidUrl,
-    NotHaAdmin,
-    OdooError,
-    UnknownDatabase,
-    list_databases,
-    normalize_url,
-    pair,
-    pairing_values,
-)
-from .signing import generate_secret
+from .odoo_client import InvalidUrl, OdooError, list_databases, normalize_url
+from .pairing import ERRORS, async_pair
 
-ERRORS: dict[type[OdooError], str] = {
-    InvalidUrl: "invalid_url",
-    CannotConnect: "cannot_connect",
-    UnknownDatabase: "unknown_database",
-    InvalidAuth: "invalid_auth",
-    AddonNotInstalled: "addon_not_installed",
-    NotHaAdmin: "not_ha_admin",
-}
 # `domain.service` or `domain.*`, as Home Assistant spells them.
 SERVICE_PATTERN = re.compile(r"[a-z0-9_]+\.([a-z0-9_]+|\*)")
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -224,39 +199,17 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         ha_url: str,
         webhook_id: str,
     ) -> tuple[dict[str, Any] | None, str]:
-        """Call `ha.instance.ha_pair` as the user with a fresh secret.
-
-        Return the entry data the pairing sets (secret, push URL, instance id, cloudhook URL),
-        or None and an error key.
-        """
-        secret = generate_secret()
-        command_url = await async_create_command_url(self.hass, webhook_id)
-        values = pairing_values(
+        """Pair as the user at the flow's Odoo URL; return the entry data or an error key."""
+        return await async_pair(
+            self.hass,
+            self._url,
+            database,
+            user_input[CONF_USERNAME],
+            user_input[CONF_API_KEY],
             uuid,
-            self.hass.config.location_name,
             ha_url,
             webhook_id,
-            secret,
-            HA_VERSION,
-            command_url,
         )
-        try:
-            result = await self.hass.async_add_executor_job(
-                pair,
-                self._url,
-                database,
-                user_input[CONF_USERNAME],
-                user_input[CONF_API_KEY],
-                values,
-            )
-        except OdooError as err:
-            return None, ERRORS[type(err)]
-        return {
-            CONF_SECRET: secret,
-            CONF_PUSH_URL: result.push_url,
-            CONF_INSTANCE_ID: result.instance_id,
-            CONF_CLOUDHOOK_URL: command_url,
-        }, ""
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None

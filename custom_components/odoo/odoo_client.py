@@ -162,6 +162,43 @@ def pair(
     )
 
 
+class OdooRefused(OdooError):
+    """Odoo ran a method call and raised; `name` is Odoo's exception class."""
+
+    def __init__(self, name: str, message: str) -> None:
+        """Remember Odoo's exception class and message."""
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+# Odoo's exceptions for a call the user got wrong (as opposed to a server failure).
+USER_ERRORS = ("UserError", "ValidationError", "AccessError", "MissingError", "RedirectWarning")
+
+
+def call_method(
+    url: str,
+    database: str,
+    username: str,
+    api_key: str,
+    model: str,
+    method: str,
+    args: list[Any],
+    kwargs: dict[str, Any],
+) -> Any:
+    """Log in as the paired user and run `model.method(*args, **kwargs)` (blocking)."""
+    odoo = _login(url, database, username, api_key)
+    try:
+        return odoo.execute_kw(model, method, args, kwargs)
+    except odoorpc.error.RPCError as err:
+        info = err.info if isinstance(err.info, dict) else {}
+        data = info.get("data")
+        message = str((data.get("message") if isinstance(data, dict) else None) or err)
+        raise OdooRefused(_error_name(err), message[:500]) from err
+    except (URLError, OSError, ValueError) as err:
+        raise CannotConnect from err
+
+
 def unpair(url: str, database: str, username: str, api_key: str, uuid: str) -> None:
     """Log in as the user and call `ha.instance.ha_unpair(uuid)` (blocking)."""
     odoo = _login(url, database, username, api_key)

@@ -187,6 +187,7 @@ class Outbox:
         self._save_lock = asyncio.Lock()
         self._status_listeners: list[CALLBACK_TYPE] = []
         self._backoff_attempt = 0
+        self._inflight_since: datetime | None = None
         self._last_push = 0.0
         self._failing = False
         self.halted = False
@@ -195,6 +196,7 @@ class Outbox:
         self.failed_pushes = 0
         self.dropped_events = 0
         self.last_success: datetime | None = None
+        self.last_error: str | None = None
         self.dead_letters: deque[dict[str, Any]] = deque(maxlen=DEAD_LETTERS_KEPT)
         self.dead_letter_count = 0
 
@@ -205,6 +207,22 @@ class Outbox:
         """Return how many events wait for delivery, the batch in flight included."""
         inflight = len(self._inflight.events) if self._inflight else 0
         return len(self._queue) - self._chunk_count + self._chunk_events + inflight
+
+    @property
+    def backoff_attempt(self) -> int:
+        """Return how many retries of the batch in flight have failed in a row."""
+        return self._backoff_attempt
+
+    def oldest_pending(self) -> datetime | None:
+        """Return since when the oldest undelivered event waits, when known."""
+        if self._inflight is not None and self._inflight.events:
+            return self._inflight_since
+        front = self._queue[0] if self._queue else None
+        if isinstance(front, State):
+            return front.last_updated
+        if isinstance(front, dict) and "last_updated" in front:
+            return dt_util.parse_datetime(str(front["last_updated"]))
+        return None
 
     @property
     def buffer_limit(self) -> int:
@@ -249,6 +267,7 @@ class Outbox:
         if last_success := stored.get("last_success"):
             self.last_success = dt_util.parse_datetime(last_success)
         if inflight := stored.get("inflight"):
+            self._inflight_since = dt_util.utcnow()
             self._inflight = Batch(
                 batch_id=inflight["batch_id"],
                 seq=int(inflight["seq"]),
@@ -614,6 +633,7 @@ class Outbox:
         batch = Batch(secrets.token_hex(16), self._next_seq, snapshot, events)
         self._next_seq += 1
         self._inflight = batch
+        self._inflight_since = dt_util.utcnow()
         if events:
             self._schedule_save()
         return batch
@@ -631,6 +651,8 @@ class Outbox:
     async def _async_handle_answer(self, batch: Batch, answer: PushAnswer) -> None:
         """Act on Odoo's answer exactly as the table of PROTOCOL.md §3 says."""
         status = answer.status
+        if status != 200:
+            self.last_error = _describe(answer)
         if status == 200:
             self._async_delivered(batch)
         elif status in (400, 413) and answer.error_code != "unsupported_version":
@@ -651,7 +673,8 @@ class Outbox:
                 self._hass,
                 DOMAIN,
                 f"{ISSUE_INSTANCE_REMOVED}_{self._entry.entry_id}",
-                is_fixable=False,
+                is_fixable=True,
+                data={"entry_id": self._entry.entry_id},
                 severity=ir.IssueSeverity.ERROR,
                 translation_key=ISSUE_INSTANCE_REMOVED,
                 translation_placeholders={"title": self._entry.title},
@@ -809,6 +832,13 @@ def _outbox_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
         atomic_writes=True,
         serialize_in_event_loop=False,
     )
+
+
+def _describe(answer: PushAnswer) -> str:
+    """Return a failed push in a few words, for diagnostics."""
+    if answer.status is None:
+        return str(answer.error_message)
+    return f"HTTP {answer.status} {answer.error_code or ''}: {answer.error_message or ''}".strip()
 
 
 def backoff_delay(attempt: int) -> float:

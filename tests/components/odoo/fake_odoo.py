@@ -52,6 +52,11 @@ class FakeOdoo:
     gzipped_batches: int = 0
     seen_nonces: set[str] = field(default_factory=set)
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
+    records: dict[str, dict[int, dict[str, Any]]] = field(
+        default_factory=lambda: {"maintenance.request": {}, "res.partner": {}}
+    )
+    forbidden_models: set[str] = field(default_factory=set)
+    method_calls: list[tuple[str, str, list[Any], dict[str, Any]]] = field(default_factory=list)
 
     # ---- what the tests read ----------------------------------------------------------
 
@@ -108,6 +113,8 @@ class FakeOdoo:
         if model == "ir.model" and method == "search":
             found = self.addon_installed and rest[0] == [["model", "=", "ha.instance"]]
             return _rpc_result(payload, [42] if found else [])
+        if model in self.records:
+            return self._model_method(payload, model, method, *rest)
         if model != "ha.instance" or not self.addon_installed:
             return _rpc_error(payload, "odoo.exceptions.UserError", f"Object {model} doesn't exist")
         if method == "fields_get":
@@ -133,6 +140,35 @@ class FakeOdoo:
             self.unpair_calls.append(values)
             return _rpc_result(payload, True)
         return _rpc_error(payload, "builtins.AttributeError", f"no method {method}")
+
+    def _model_method(
+        self,
+        payload: dict[str, Any],
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any] | None = None,
+    ) -> web.Response:
+        """Answer execute_kw on an ordinary model: create, search_read, or Odoo's errors."""
+        self.method_calls.append((model, method, args, kwargs or {}))
+        if model in self.forbidden_models:
+            return _rpc_error(payload, "odoo.exceptions.AccessError", f"No access to {model}")
+        table = self.records[model]
+        if method == "create":
+            values = args[0]
+            if not values.get("name"):
+                return _rpc_error(payload, "odoo.exceptions.ValidationError", "name is required")
+            record_id = len(table) + 1
+            table[record_id] = {"id": record_id, **values}
+            return _rpc_result(payload, record_id)
+        if method == "search_read":
+            fields = (kwargs or {}).get("fields")
+            rows = [
+                {key: row.get(key) for key in ["id", *fields]} if fields else row
+                for row in table.values()
+            ]
+            return _rpc_result(payload, rows)
+        return _rpc_error(payload, "builtins.AttributeError", f"no method {method} on {model}")
 
     # ---- push endpoint (PROTOCOL.md §1, §3) ---------------------------------------------
 

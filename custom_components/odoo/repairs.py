@@ -1,0 +1,73 @@
+"""Repairs: the fix flow that pairs again after Odoo removed the pairing (HTTP 410)."""
+
+from typing import Any
+
+import probatio as vol
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+
+from .const import (
+    CONF_API_KEY,
+    CONF_DATABASE,
+    CONF_HA_URL,
+    CONF_HA_UUID,
+    CONF_URL,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+)
+from .pairing import async_pair
+
+
+class PairAgainFlow(RepairsFlow):
+    """One step: pair again with the stored credentials; Odoo re-attaches the history."""
+
+    def __init__(self, entry: ConfigEntry) -> None:
+        """Remember the pairing to renew."""
+        self._entry = entry
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Start with the confirmation."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Explain, then pair again and reload the entry."""
+        entry = self._entry
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = entry.data
+            pairing, error = await async_pair(
+                self.hass,
+                data[CONF_URL],
+                data[CONF_DATABASE],
+                data[CONF_USERNAME],
+                data[CONF_API_KEY],
+                data[CONF_HA_UUID],
+                data[CONF_HA_URL],
+                data[CONF_WEBHOOK_ID],
+            )
+            if pairing is not None:
+                self.hass.config_entries.async_update_entry(entry, data={**data, **pairing})
+                # Setting up again clears the issue and restarts pushing.
+                self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                return self.async_create_entry(data={})
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=vol.Schema({}),
+            errors=errors,
+            description_placeholders={"title": entry.title},
+        )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
+) -> RepairsFlow:
+    """Return the fix flow of an issue raised by this integration."""
+    entry_id = str((data or {}).get("entry_id"))
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None:
+        raise ValueError(f"No Odoo entry for issue {issue_id}")
+    return PairAgainFlow(entry)
