@@ -11,6 +11,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import DATA_OWN_ENTITIES, OdooConfigEntry
 from .entity import OdooStatusEntity
 
+# Values are pushed by the outbox; nothing is fetched, so updates need no throttling.
+PARALLEL_UPDATES = 0
+
 CONNECTED = BinarySensorEntityDescription(
     key="connected",
     translation_key="connected",

@@ -17,6 +17,9 @@ from . import DATA_OWN_ENTITIES, OdooConfigEntry
 from .entity import OdooStatusEntity
 from .outbox import Outbox
 
+# Values are pushed by the outbox; nothing is fetched, so updates need no throttling.
+PARALLEL_UPDATES = 0
+
 
 @dataclass(frozen=True, kw_only=True)
 class OdooSensorEntityDescription(SensorEntityDescription):

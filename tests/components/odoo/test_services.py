@@ -1,4 +1,4 @@
-"""Services `odoo.call_method` and `odoo.create_record`: odoorpc as the paired user, errors mapped."""
+"""Services `odoo.call_method` and `odoo.create_record`: odoorpc as the paired user."""
 
 from typing import Any
 
