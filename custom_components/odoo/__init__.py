@@ -96,9 +96,7 @@ async def _async_dispatch(
 ) -> tuple[HTTPStatus, dict[str, Any]]:
     """Run an authenticated command with the entry's current options."""
     runtime = entry.runtime_data
-    return await async_handle_command(
-        hass, entry.entry_id, entry.options, runtime.outbox, runtime.user_id, command
-    )
+    return await async_handle_command(hass, entry, runtime.outbox, runtime.user_id, command)
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: OdooConfigEntry) -> None:

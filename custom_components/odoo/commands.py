@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 import probatio as vol
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import Context, HomeAssistant, ServiceResponse
 from homeassistant.exceptions import (
@@ -50,8 +51,7 @@ class CommandRequest:
     """What a handler needs: the pairing it came through and the context it acts in."""
 
     hass: HomeAssistant
-    entry_id: str
-    options: Mapping[str, Any]
+    entry: ConfigEntry
     outbox: Outbox
     context: Context
 
@@ -132,8 +132,7 @@ def with_schema(
 
 async def async_handle_command(
     hass: HomeAssistant,
-    entry_id: str,
-    options: Mapping[str, Any],
+    entry: ConfigEntry,
     outbox: Outbox,
     user_id: str,
     command: CommandBody,
@@ -141,9 +140,7 @@ async def async_handle_command(
     """Run an authenticated command; return the status and JSON body of the answer."""
     context = Context(user_id=user_id)
     try:
-        status, body = await _async_run(
-            CommandRequest(hass, entry_id, options, outbox, context), command
-        )
+        status, body = await _async_run(CommandRequest(hass, entry, outbox, context), command)
         result = "ok"
     except CommandRefused as err:
         status = err.status
@@ -155,7 +152,7 @@ async def async_handle_command(
     hass.bus.async_fire(
         EVENT_COMMAND_RECEIVED,
         {
-            "config_entry_id": entry_id,
+            "config_entry_id": entry.entry_id,
             "command_id": _text(command.get("id")),
             "type": _text(command.get("type")),
             "domain": _text(command.get("domain")),
@@ -219,7 +216,7 @@ async def _call_service(
     """Call a Home Assistant service in the integration's user context."""
     hass = request.hass
     domain, service = command["domain"].lower(), command["service"].lower()
-    if not is_allowed(domain, service, allowed_services(request.options)):
+    if not is_allowed(domain, service, allowed_services(request.entry.options)):
         raise CommandRefused(
             HTTPStatus.FORBIDDEN,
             "not_allowed",
@@ -332,7 +329,9 @@ async def _history(request: CommandRequest, command: CommandBody) -> tuple[HTTPS
             "service_failed",
             "Home Assistant's recorder is not running: there is no history to send.",
         )
-    request.hass.async_create_background_task(
+    # Tied to the entry: unloading it cancels a backfill still reading the recorder.
+    request.entry.async_create_background_task(
+        request.hass,
         async_backfill(request.hass, request.outbox, command["entity_ids"], start, end),
         f"{DOMAIN} history backfill",
     )
