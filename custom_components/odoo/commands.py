@@ -259,12 +259,13 @@ def _service_outcome(
     """Return a finished service call's response, or the refusal its exception maps to."""
     try:
         return task.result()
-    except (vol.Invalid, ServiceValidationError) as err:
-        raise _invalid(str(err) or type(err).__name__) from err
     except ServiceNotFound as err:
         raise CommandRefused(
             HTTPStatus.NOT_FOUND, "unknown_service", f"Home Assistant has no {domain}.{service}."
         ) from err
+    # After ServiceNotFound, which is a ServiceValidationError too.
+    except (vol.Invalid, ServiceValidationError) as err:
+        raise _invalid(str(err) or type(err).__name__) from err
     except Unauthorized as err:
         raise CommandRefused(
             HTTPStatus.FORBIDDEN,

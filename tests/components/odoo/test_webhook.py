@@ -15,6 +15,7 @@ from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.service import async_register_admin_service
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -211,6 +212,27 @@ async def test_unknown_service_is_404(post: Post) -> None:
     """An allowed service Home Assistant does not have answers 404."""
     response = await post(command("call_service", domain="light", service="turn_off"))
     await assert_error(response, HTTPStatus.NOT_FOUND, "unknown_service")
+
+
+async def test_a_service_vanishing_before_the_call_is_404(post: Post) -> None:
+    """A service removed between the check and the call still answers 404."""
+    with patch("homeassistant.core.ServiceRegistry.has_service", return_value=True):
+        response = await post(command("call_service", domain="light", service="turn_off"))
+    await assert_error(response, HTTPStatus.NOT_FOUND, "unknown_service")
+
+
+async def test_admin_services_stay_refused_even_when_allowed(
+    hass: HomeAssistant, post: Post, config_entry: MockConfigEntry
+) -> None:
+    """The integration's user is no administrator: an allowed admin-only service answers 403."""
+    calls: list[ServiceCall] = []
+    async_register_admin_service(hass, "notify", "reset", calls.append)
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_ALLOWED_SERVICES: ["notify.reset"]}
+    )
+    response = await post(command("call_service", domain="notify", service="reset"))
+    await assert_error(response, HTTPStatus.FORBIDDEN, "not_allowed")
+    assert calls == []
 
 
 async def test_invalid_service_data_is_400(hass: HomeAssistant, post: Post) -> None:
