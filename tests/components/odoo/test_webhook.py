@@ -16,6 +16,7 @@ from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -126,6 +127,27 @@ async def test_call_service_runs_as_the_integrations_user(
     assert user.system_generated
     assert not user.is_admin
     assert [group.id for group in user.groups] == [GROUP_ID_USER]
+
+
+async def test_a_real_entity_service_changes_state_as_the_integrations_user(
+    hass: HomeAssistant, post: Post, config_entry: MockConfigEntry, odoo: FakeOdoo
+) -> None:
+    """input_boolean.turn_on checks entity permissions: the ordinary-user group may control."""
+    assert await async_setup_component(hass, "input_boolean", {"input_boolean": {"pump": {}}})
+    response = await post(
+        command(
+            "call_service",
+            domain="input_boolean",
+            service="turn_on",
+            target={"entity_id": "input_boolean.pump"},
+        )
+    )
+    assert response.status == HTTPStatus.OK
+    state = hass.states.get("input_boolean.pump")
+    assert state is not None
+    assert state.state == "on"
+    assert state.context.user_id == config_entry.data[CONF_USER_ID]
+    await wait_for(lambda: odoo.states.get("input_boolean.pump", {}).get("state") == "on")
 
 
 async def test_call_service_returns_the_response(hass: HomeAssistant, post: Post) -> None:
