@@ -1,6 +1,7 @@
 from . import (
     test_bad_input,
     test_bus,
+    test_concurrency,
     test_ingest,
     test_install,
     test_pairing,

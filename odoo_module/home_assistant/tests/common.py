@@ -154,8 +154,12 @@ class HomeAssistantHttpCase(HomeAssistantFixtures, HttpCase):
         nonce=None,
         headers=None,
         signature=None,
+        chunked=False,
     ):
-        """POST `body` (bytes) signed like Home Assistant does; return the response."""
+        """POST `body` (bytes) signed like Home Assistant does; return the response.
+
+        `chunked` sends the body without a Content-Length (chunked transfer encoding).
+        """
         timestamp = str(int(time.time()) if timestamp is None else timestamp)
         nonce = nonce or secrets.token_urlsafe(16)
         signed = {
@@ -166,7 +170,7 @@ class HomeAssistantHttpCase(HomeAssistantFixtures, HttpCase):
             **(headers or {}),
         }
         path = PUSH_PATH.format(uuid=instance_uuid or self.instance.uuid)
-        return self.url_open(path, data=body, headers=signed)
+        return self.url_open(path, data=iter([body]) if chunked else body, headers=signed)
 
     def push(self, batch, compress=False, **kwargs):
         """Sign and POST a batch (a dict); return the response."""

@@ -94,6 +94,16 @@ class TestBadInput(HomeAssistantHttpCase):
                 413,
                 "too_large",
             ),
+            "too many events": (
+                lambda: self.push(self.make_batch([state_event("sensor.x", "1")] * 5001)),
+                413,
+                "too_large",
+            ),
+            "no Content-Length": (
+                lambda: self.push_raw(self.valid_body, chunked=True),
+                411,
+                "length_required",
+            ),
             "gzip bomb": (
                 lambda: self.push_raw(bomb, headers={"Content-Encoding": "gzip"}),
                 413,
