@@ -57,7 +57,7 @@ class HomeAssistantPushController(http.Controller):
         except PushRefused as refusal:
             if refusal.status == 401:
                 # Info level only: strangers can trigger this at will.
-                _logger.info("Refused push to instance %s: %s", instance_uuid[:64], refusal)
+                _logger.info("Refused push to instance %r: %s", instance_uuid[:64], refusal)
             return _error(refusal.status, refusal.code, str(refusal))
         try:
             encoding = request.httprequest.headers.get("Content-Encoding", "")
@@ -65,7 +65,7 @@ class HomeAssistantPushController(http.Controller):
         except PushSchemaError as error:
             # Nothing of the batch (nor its nonce) may stay; only the reason is remembered.
             request.env.cr.rollback()
-            _logger.warning("Refused push from Home Assistant %s: %s", instance_uuid, error)
+            _logger.warning("Refused push from Home Assistant %r: %s", instance_uuid, error)
             instance._record_push_error(f"{error.code}: {error}")
             return _error(error.status, error.code, str(error))
         return request.make_json_response(answer)
