@@ -45,11 +45,14 @@ class TooLargeError(PushSchemaError):
 
 @dataclass(frozen=True)
 class StateEvent:
-    """An entity's state at `last_updated`; `state` None means it left HA's state machine."""
+    """An entity's state at `last_updated`; `state` None means it left HA's state machine.
+
+    `attributes` is None when Home Assistant does not send attributes (an option there).
+    """
 
     entity_id: str
     state: str | None
-    attributes: dict
+    attributes: dict | None
     last_changed: datetime
     last_updated: datetime
 
@@ -229,10 +232,8 @@ def _state_event(event: dict, where: str) -> StateEvent:
             raise PushSchemaError(f"{where}.state: expected a string or null")
         if len(state) > MAX_STATE_LENGTH:
             raise PushSchemaError(f"{where}.state: longer than {MAX_STATE_LENGTH} characters")
-    attributes = event.get("attributes", {})
-    if attributes is None:
-        attributes = {}
-    if not isinstance(attributes, dict):
+    attributes = event.get("attributes")
+    if attributes is not None and not isinstance(attributes, dict):
         raise PushSchemaError(f"{where}.attributes: expected an object")
     last_updated = _timestamp(event, "last_updated", f"{where}.last_updated")
     last_changed = (

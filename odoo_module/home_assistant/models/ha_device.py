@@ -54,6 +54,10 @@ class HaDevice(models.Model):
         areas.update(self.env["ha.area"]._ensure(instance, [event.area_id for event in events]))
         values = {}
         for event in events:
+            if event.removed:
+                # A removal keeps what Odoo knows about the device, for its history.
+                values[event.device_id] = {"active": False}
+                continue
             values[event.device_id] = {
                 "manufacturer": event.manufacturer,
                 "model": event.model,

@@ -103,11 +103,11 @@ class HaEntity(models.Model):
             current = newest.get(event.entity_id)
             if current is None or event.last_updated >= current.last_updated:
                 newest[event.entity_id] = event
-        known = self._by_ha_id(instance, "entity_id", registry.keys() | newest.keys())
+        known = self._by_ha_id(instance, "entity_id", [*registry, *newest])
 
         changed_ids = []
         to_create = []
-        for entity_id in registry.keys() | newest.keys():
+        for entity_id in dict.fromkeys([*registry, *newest]):
             entity = known.get(entity_id)
             values = {}
             if entity_id in registry:
@@ -118,7 +118,7 @@ class HaEntity(models.Model):
             ):
                 values.update(self._state_values(state))
             if entity_id in registry and registry[entity_id].removed:
-                values["active"] = False
+                values["active"] = False  # a state in the same batch does not revive it
             if entity:
                 if entity._write_changes(values):
                     changed_ids.append(entity.id)
@@ -133,7 +133,9 @@ class HaEntity(models.Model):
 
     @api.model
     def _registry_values(self, event, entity, devices, areas):
-        """Field values from an entity registry event."""
+        """Field values from an entity registry event; a removal only archives the entity."""
+        if event.removed:
+            return {"active": False}
         values = {
             "device_id": devices[event.device_id].id if event.device_id else False,
             "own_area_id": areas[event.area_id].id if event.area_id else False,
@@ -150,7 +152,11 @@ class HaEntity(models.Model):
 
     @api.model
     def _state_values(self, event):
-        """Field values of an entity at `event`; a null state archives the entity."""
+        """Field values of an entity at `event`; a null state archives the entity.
+
+        Without attributes in the event, the attributes and what derives from them (name,
+        unit, device class, icon) stay as they are.
+        """
         if event.state is None:
             return {
                 "state": False,
@@ -158,23 +164,26 @@ class HaEntity(models.Model):
                 "active": False,
                 "last_updated": event.last_updated,
             }
-        attributes = event.attributes
         values = {
             "state": event.state,
-            "attributes": attributes,
             # The ORM stores a missing Float as 0.0; history keeps the real NULL.
             "numeric_value": numeric_value(event.state) or 0.0,
-            "unit_of_measurement": _text(attributes.get("unit_of_measurement")),
-            "device_class": _text(attributes.get("device_class")),
-            "icon": _text(attributes.get("icon")),
             "last_changed": event.last_changed,
             "last_updated": event.last_updated,
             "available": event.state != UNAVAILABLE_STATE,
             "active": True,
         }
-        name = _text(attributes.get("friendly_name"))
-        if name:
-            values["name"] = name
+        attributes = event.attributes
+        if attributes is not None:
+            values.update(
+                attributes=attributes,
+                unit_of_measurement=_text(attributes.get("unit_of_measurement")),
+                device_class=_text(attributes.get("device_class")),
+                icon=_text(attributes.get("icon")),
+            )
+            name = _text(attributes.get("friendly_name"))
+            if name:
+                values["name"] = name
         return values
 
     @api.model

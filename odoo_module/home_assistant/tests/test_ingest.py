@@ -181,6 +181,43 @@ class TestIngest(HomeAssistantHttpCase):
         )
         self.assertFalse(garden.active)
 
+    def test_a_state_without_attributes_keeps_what_odoo_knows(self):
+        attributes = {"friendly_name": "Grid power", "unit_of_measurement": "W"}
+        self.push_ok(self.make_batch([state_event("sensor.grid", "100", T0, attributes)]))
+        without_attributes = state_event("sensor.grid", "120", LATER)
+        del without_attributes["attributes"]
+        self.push_ok(self.make_batch([without_attributes]))
+        grid = self.entity("sensor.grid")
+        self.assertEqual(grid.state, "120")
+        self.assertEqual(grid.attributes, attributes)
+        self.assertEqual(grid.name, "Grid power")
+        self.assertEqual(grid.unit_of_measurement, "W")
+
+    def test_removal_events_archive_and_keep_the_registry_details(self):
+        self.push_ok(
+            self.make_batch(
+                [
+                    area_event("kitchen", "Kitchen"),
+                    device_event("d1", area_id="kitchen"),
+                    entity_event("light.kitchen", device_id="d1"),
+                ]
+            )
+        )
+        self.push_ok(
+            self.make_batch(
+                [
+                    {"t": "entity", "entity_id": "light.kitchen", "removed": True},
+                    {"t": "device", "device_id": "d1", "removed": True},
+                ]
+            )
+        )
+        kitchen = self.entity("light.kitchen")
+        self.assertFalse(kitchen.active)
+        self.assertEqual(kitchen.platform, "demo")
+        self.assertEqual(kitchen.device_id.manufacturer, "Signify")
+        self.assertFalse(kitchen.device_id.active)
+        self.assertEqual(kitchen.area_id.name, "Kitchen")
+
     def test_a_snapshot_archives_exported_entities_it_does_not_mention(self):
         self.push_ok(self.make_batch([state_event("sensor.a", "1"), state_event("sensor.b", "1")]))
         self.push_ok(self.make_batch([state_event("sensor.a", "2", LATER)], snapshot=True))
