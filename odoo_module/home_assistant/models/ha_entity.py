@@ -196,13 +196,17 @@ class HaEntity(models.Model):
         return absent
 
     def _compact_states(self):
-        """The entities' current states as small dicts for the bus (the dashboard's input)."""
+        """The entities' current states as small dicts for the bus (the dashboard's input).
+
+        The bus serializes the message at once, so the attributes are read without the deep
+        copy a Json field's record value makes (`_current_value`).
+        """
         return [
             {
                 "id": entity.id,
                 "entity_id": entity.entity_id,
                 "state": entity.state or None,
-                "attributes": entity.attributes or {},
+                "attributes": entity._current_value("attributes") or {},
                 "numeric_value": numeric_value(entity.state or None),
                 "available": entity.available,
                 "active": entity.active,

@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import Command, api, fields, models, release
+from odoo.addons.home_assistant import bus_notify
 from odoo.addons.home_assistant.push_schema import parse_batch
 from odoo.addons.home_assistant.signing import PROTOCOL_VERSION, PUSH_PATH
 from odoo.exceptions import AccessError, ValidationError
@@ -328,7 +329,8 @@ class HaInstance(models.Model):
         self.ensure_one()
         if not entities:
             return
-        self.env["bus.bus"]._sendone(
+        bus_notify.send(
+            self.env,
             self,
             BUS_NOTIFICATION_TYPE,
             {"instance_id": self.id, "entities": entities._compact_states()},
