@@ -32,7 +32,8 @@ from .const import (
     ISSUE_OUTBOX_OVERFLOW,
 )
 from .odoo_client import OdooError, PushClient, unpair
-from .outbox import Outbox, settings_from_options
+from .outbox import Outbox
+from .outbox_settings import settings_from_options
 from .services import async_setup_services
 from .system_user import async_get_or_create_user, async_remove_user
 from .webhook import CommandWebhook, async_forget_nonces

@@ -9,13 +9,10 @@ outage nor a Home Assistant restart loses events.
 import asyncio
 import gzip
 import logging
-import random
 import secrets
 import sys
 from collections import deque
-from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -42,34 +39,17 @@ from homeassistant.helpers import (
 from homeassistant.helpers import (
     issue_registry as ir,
 )
-from homeassistant.helpers.entityfilter import EntityFilter, convert_filter
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.start import async_at_started
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .batch import ENVELOPE_BYTES, Batch, Chunk, QueueItem, encode_batch, split_events
 from .const import (
-    BACKOFF_INITIAL,
-    BACKOFF_JITTER,
-    BACKOFF_MAX,
-    CONF_BUFFER_LIMIT,
-    CONF_FLUSH_DELAY_MS,
-    CONF_HEARTBEAT_INTERVAL,
-    CONF_MAX_BATCH,
-    CONF_SEND_ATTRIBUTES,
-    DEFAULT_BUFFER_LIMIT,
-    DEFAULT_FLUSH_DELAY_MS,
-    DEFAULT_HEARTBEAT_INTERVAL,
-    DEFAULT_MAX_BATCH,
-    DEFAULT_SEND_ATTRIBUTES,
     DOMAIN,
-    FILTER_KEYS,
     GZIP_THRESHOLD_BYTES,
     ISSUE_INSTANCE_REMOVED,
     ISSUE_OUTBOX_OVERFLOW,
     MAX_BATCH_BYTES,
-    MAX_BATCH_EVENTS,
-    PROTOCOL_VERSION,
 )
 from .events import (
     WireEvent,
@@ -86,64 +66,18 @@ from .events import (
     state_event,
 )
 from .odoo_client import PushAnswer, PushClient
+from .outbox_settings import OutboxSettings
+from .outbox_store import outbox_store, restored_batch, restored_item, stored_batch, stored_data
+from .retry import backoff_delay, describe_failure
 
 _LOGGER = logging.getLogger(__name__)
 
-STORAGE_VERSION = 1
 SAVE_DELAY = 10.0
 STATUS_INTERVAL = 5.0
 DEAD_LETTERS_KEPT = 20
 # Compaction frees 10 % of the buffer at once so it runs once per 20 000 events, not per event.
 COMPACTION_TARGET = 0.9
-# Room left in a batch for the envelope around the events (ids, timestamps, flags).
-ENVELOPE_BYTES = 512
 NEVER = sys.maxsize
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxSettings:
-    """The user's options as the outbox uses them."""
-
-    exported: EntityFilter
-    flush_delay: float
-    max_batch: int
-    heartbeat_interval: float
-    send_attributes: bool
-    buffer_limit: int
-
-
-def settings_from_options(options: Mapping[str, Any]) -> OutboxSettings:
-    """Turn config entry options into outbox settings."""
-    return OutboxSettings(
-        exported=convert_filter({key: list(options.get(key, [])) for key in FILTER_KEYS}),
-        flush_delay=options.get(CONF_FLUSH_DELAY_MS, DEFAULT_FLUSH_DELAY_MS) / 1000,
-        max_batch=min(int(options.get(CONF_MAX_BATCH, DEFAULT_MAX_BATCH)), MAX_BATCH_EVENTS),
-        heartbeat_interval=float(options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
-        send_attributes=bool(options.get(CONF_SEND_ATTRIBUTES, DEFAULT_SEND_ATTRIBUTES)),
-        buffer_limit=int(options.get(CONF_BUFFER_LIMIT, DEFAULT_BUFFER_LIMIT)),
-    )
-
-
-@dataclass(slots=True)
-class Chunk:
-    """Encoded events that travel together as one batch (a snapshot part or half a split batch)."""
-
-    snapshot: bool | dict[str, Any]
-    events: list[bytes]
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """A batch handed to Odoo; retries re-send it with the same `batch_id` (idempotency key)."""
-
-    batch_id: str
-    seq: int
-    snapshot: bool | dict[str, Any]
-    events: list[bytes]
-
-
-# A queued item is a live state (encoded when batched), a ready wire event, or a chunk.
-type QueueItem = State | WireEvent | Chunk
 
 
 class SenderHalted(Exception):
@@ -168,7 +102,7 @@ class Outbox:
         self._settings = settings
         self._exported = settings.exported.get_filter()
         self._own_entities = own_entities
-        self._store = _outbox_store(hass, entry.entry_id)
+        self._store = outbox_store(hass, entry.entry_id)
         self._queue: deque[QueueItem] = deque()
         self._chunk_count = 0
         self._chunk_events = 0
@@ -268,15 +202,11 @@ class Outbox:
             self.last_success = dt_util.parse_datetime(last_success)
         if inflight := stored.get("inflight"):
             self._inflight_since = dt_util.utcnow()
-            self._inflight = Batch(
-                batch_id=inflight["batch_id"],
-                seq=int(inflight["seq"]),
-                snapshot=inflight["snapshot"],
-                events=[json_bytes(event) for event in inflight["events"]],
-            )
-        for item in stored.get("queue", []):
-            if "chunk" in item:
-                self._append_chunk(Chunk(item["chunk"], [json_bytes(e) for e in item["events"]]))
+            self._inflight = restored_batch(inflight)
+        for stored_item in stored.get("queue", []):
+            item = restored_item(stored_item)
+            if isinstance(item, Chunk):
+                self._append_chunk(item)
             else:
                 self._queue.append(item)
 
@@ -487,7 +417,7 @@ class Outbox:
                 self._hass, self._is_exported_entity, self._settings.send_attributes
             )
         ]
-        chunks = list(_split_events(events, self._settings.max_batch))
+        chunks = list(split_events(events, self._settings.max_batch))
         if any(isinstance(item, Chunk) and item.snapshot for item in self._queue):
             self._remove_queued_snapshots()
         if len(chunks) == 1:
@@ -640,7 +570,7 @@ class Outbox:
 
     async def _async_deliver(self, batch: Batch) -> None:
         """Push one batch and act on the answer."""
-        body = _encode_batch(batch)
+        body = encode_batch(batch)
         gzipped = len(body) > GZIP_THRESHOLD_BYTES
         if gzipped:
             body = await self._hass.async_add_executor_job(gzip.compress, body)
@@ -652,7 +582,7 @@ class Outbox:
         """Act on Odoo's answer exactly as the table of PROTOCOL.md §3 says."""
         status = answer.status
         if status != 200:
-            self.last_error = _describe(answer)
+            self.last_error = describe_failure(answer)
         if status == 200:
             self._async_delivered(batch)
         elif status in (400, 413) and answer.error_code != "unsupported_version":
@@ -807,98 +737,19 @@ class Outbox:
             "dead_letter_count": self.dead_letter_count,
             "dead_letters": list(self.dead_letters),
             "last_success": self.last_success.isoformat() if self.last_success else None,
-            "inflight": _stored_batch(self._inflight) if self._inflight else None,
+            "inflight": stored_batch(self._inflight) if self._inflight else None,
         }
         include_attributes = self._settings.send_attributes
         # States are converted in the executor: a backlog may hold 200 000 of them.
         data = await self._hass.async_add_executor_job(
-            _stored_data, header, items, include_attributes
+            stored_data, header, items, include_attributes
         )
         await self._store.async_save(data)
 
     @staticmethod
     async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
         """Delete the saved outbox of a removed pairing."""
-        await _outbox_store(hass, entry_id).async_remove()
-
-
-def _outbox_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """Return the Store holding one pairing's outbox."""
-    return Store(
-        hass,
-        STORAGE_VERSION,
-        f"{DOMAIN}.outbox.{entry_id}",
-        private=True,
-        atomic_writes=True,
-        serialize_in_event_loop=False,
-    )
-
-
-def _describe(answer: PushAnswer) -> str:
-    """Return a failed push in a few words, for diagnostics."""
-    if answer.status is None:
-        return str(answer.error_message)
-    return f"HTTP {answer.status} {answer.error_code or ''}: {answer.error_message or ''}".strip()
-
-
-def backoff_delay(attempt: int) -> float:
-    """Return the wait before retry number `attempt`: 1 s doubling to 300 s, ±20 % jitter."""
-    base: float = min(BACKOFF_MAX, BACKOFF_INITIAL * 2.0 ** min(attempt, 16))
-    return base * random.uniform(1 - BACKOFF_JITTER, 1 + BACKOFF_JITTER)  # noqa: S311
-
-
-def _split_events(events: list[bytes], max_events: int) -> list[list[bytes]]:
-    """Cut encoded events into runs within the event and byte limits of a batch."""
-    chunks: list[list[bytes]] = [[]]
-    size = ENVELOPE_BYTES
-    for encoded in events:
-        current = chunks[-1]
-        if current and (len(current) >= max_events or size + len(encoded) + 1 > MAX_BATCH_BYTES):
-            chunks.append([])
-            size = ENVELOPE_BYTES
-        chunks[-1].append(encoded)
-        size += len(encoded) + 1
-    return chunks
-
-
-def _encode_batch(batch: Batch) -> bytes:
-    """Return the JSON body of a batch, splicing in the already encoded events."""
-    envelope = json_bytes(
-        {
-            "v": PROTOCOL_VERSION,
-            "batch_id": batch.batch_id,
-            "seq": batch.seq,
-            "sent_at": dt_util.utcnow().isoformat(),
-            "snapshot": batch.snapshot,
-        }
-    )
-    return envelope[:-1] + b',"events":[' + b",".join(batch.events) + b"]}"
-
-
-def _stored_batch(batch: Batch) -> dict[str, Any]:
-    """Return the storable form of a batch in flight."""
-    return {
-        "batch_id": batch.batch_id,
-        "seq": batch.seq,
-        "snapshot": batch.snapshot,
-        "events": [orjson.Fragment(event) for event in batch.events],
-    }
-
-
-def _stored_item(item: QueueItem, include_attributes: bool) -> Any:
-    """Return the storable form of a queued item."""
-    if isinstance(item, Chunk):
-        return {"chunk": item.snapshot, "events": [orjson.Fragment(e) for e in item.events]}
-    if isinstance(item, State):
-        return state_event(item, include_attributes)
-    return item
-
-
-def _stored_data(
-    header: dict[str, Any], items: list[QueueItem], include_attributes: bool
-) -> dict[str, Any]:
-    """Build the stored document (runs in the executor; States are immutable)."""
-    return {**header, "queue": [_stored_item(item, include_attributes) for item in items]}
+        await outbox_store(hass, entry_id).async_remove()
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:

@@ -10,7 +10,8 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo.const import DOMAIN, MAX_BATCH_BYTES
-from custom_components.odoo.outbox import Outbox, backoff_delay
+from custom_components.odoo.outbox import Outbox
+from custom_components.odoo.retry import backoff_delay
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo, ScriptedAnswer
@@ -256,7 +257,7 @@ async def test_retry_after_is_honoured(
     status: int,
 ) -> None:
     """429/503 with Retry-After: the same batch is retried after that delay, not the backoff."""
-    monkeypatch.setattr("custom_components.odoo.outbox.BACKOFF_INITIAL", 0.01)
+    monkeypatch.setattr("custom_components.odoo.retry.BACKOFF_INITIAL", 0.01)
     await _synced(hass, odoo, config_entry)
     odoo.scripted.append(ScriptedAnswer(status, "busy", {"Retry-After": "1"}))
     hass.states.async_set("sensor.x", "1")
@@ -274,7 +275,7 @@ async def test_outage_backoff_logs_once_and_resyncs_after(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """5xx: retried with the same batch_id until back; logged once each way; snapshot after."""
-    monkeypatch.setattr("custom_components.odoo.outbox.BACKOFF_INITIAL", 0.01)
+    monkeypatch.setattr("custom_components.odoo.retry.BACKOFF_INITIAL", 0.01)
     outbox = await _synced(hass, odoo, config_entry)
     odoo.down = True
     hass.states.async_set("sensor.x", "1")
@@ -299,7 +300,7 @@ async def test_a_lost_answer_is_retried_without_duplicates(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Odoo committed but the answer was lost: the retry reuses the batch_id, stored once."""
-    monkeypatch.setattr("custom_components.odoo.outbox.BACKOFF_INITIAL", 0.01)
+    monkeypatch.setattr("custom_components.odoo.retry.BACKOFF_INITIAL", 0.01)
     await _synced(hass, odoo, config_entry)
     odoo.lose_next_answer = True
     hass.states.async_set("sensor.once", "1")
