@@ -93,10 +93,13 @@ def http_json(
 class ManagedProcess:
     """A child process in its own process group, logged to a file, stopped as a group."""
 
-    def __init__(self, name: str, command: list[str], log_path: Path) -> None:
+    def __init__(
+        self, name: str, command: list[str], log_path: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.name = name
         self.command = command
         self.log_path = log_path
+        self.env = env
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -105,7 +108,11 @@ class ManagedProcess:
         log = self.log_path.open("ab")
         # A new session: stop() can signal the wrapper scripts and the server together.
         self.process = subprocess.Popen(
-            self.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=self.env,
         )
         log.close()
 
@@ -155,6 +162,8 @@ class OdooServer:
     http_port: int = field(default_factory=free_port)
     gevent_port: int = field(default_factory=free_port)
     workers: int = 0
+    # Another PostgreSQL cluster (e.g. a private one a fault test may restart); None: the default.
+    db_port: int | None = None
     process: ManagedProcess | None = None
 
     @property
@@ -165,10 +174,20 @@ class OdooServer:
     def _odoo(self, *args: str) -> list[str]:
         return [str(ODOO_ENV), "odoo", *args]
 
+    def _env(self) -> dict[str, str] | None:
+        """The environment for odoo-env.sh: PGPORT selects the cluster (None: inherit)."""
+        return None if self.db_port is None else {**os.environ, "PGPORT": str(self.db_port)}
+
+    def _psql_port(self) -> str:
+        return "" if self.db_port is None else f" -h 127.0.0.1 -p {self.db_port}"
+
     def database_exists(self) -> bool:
         """Whether the database exists in PostgreSQL."""
         listing = subprocess.run(
-            ["su", "postgres", "-c", "psql -lqtA"], capture_output=True, text=True, check=True
+            ["su", "postgres", "-c", f"psql -lqtA{self._psql_port()}"],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return self.database in {line.split("|", 1)[0] for line in listing.stdout.splitlines()}
 
@@ -192,6 +211,7 @@ class OdooServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 check=False,
+                env=self._env(),
             )
         if result.returncode != 0:
             raise RuntimeError(f"installing the addon into {self.database} failed, see {log_path}")
@@ -199,7 +219,12 @@ class OdooServer:
     def drop(self) -> None:
         """Drop the database."""
         subprocess.run(
-            ["su", "postgres", "-c", f"dropdb --if-exists --force {self.database}"],
+            [
+                "su",
+                "postgres",
+                "-c",
+                f"dropdb{self._psql_port()} --if-exists --force {self.database}",
+            ],
             check=False,
             capture_output=True,
         )
@@ -217,7 +242,7 @@ class OdooServer:
             "--log-level=info",
             "--log-handler=werkzeug:WARNING",
         )
-        self.process = ManagedProcess("odoo", command, self.work_dir / "odoo.log")
+        self.process = ManagedProcess("odoo", command, self.work_dir / "odoo.log", self._env())
         self.process.start()
         try:
             wait_for(self.healthy, 120, "Odoo's /web/health")
@@ -255,6 +280,7 @@ class OdooServer:
             capture_output=True,
             text=True,
             check=False,
+            env=self._env(),
         )
         for line in result.stdout.splitlines():
             if line.startswith("API-KEY:"):
@@ -277,6 +303,8 @@ class HomeAssistant:
     config_dir: Path
     port: int = field(default_factory=free_port)
     demo_devices: bool = False
+    # Debug logging for the integration (the security tests scan that log for secrets).
+    debug_logging: bool = False
     process: ManagedProcess | None = None
     token: str | None = None
 
@@ -294,6 +322,7 @@ class HomeAssistant:
             link.unlink()
         link.symlink_to(REPO_ROOT / "custom_components" / "odoo")
         demo = "frontend:\ndemo:\nhistory:\nlogbook:\n" if self.demo_devices else ""
+        debug = "  logs:\n    custom_components.odoo: debug\n" if self.debug_logging else ""
         (self.config_dir / "configuration.yaml").write_text(
             f"""homeassistant:
   name: Demo Building
@@ -325,7 +354,7 @@ input_number:
     unit_of_measurement: "°C"
 logger:
   default: info
-"""
+{debug}"""
         )
 
     def start(self) -> None:
@@ -380,7 +409,30 @@ logger:
                 http_json("POST", f"{self.url}/api/onboarding/{step}", payload, token=self.token)
         else:
             self.token = self._login()
+        self.confirm_http_config()
         return self.token
+
+    def confirm_http_config(self) -> None:
+        """Confirm the `http:` settings of configuration.yaml (HA's `http/config/promote`).
+
+        Home Assistant 2026 tries new HTTP settings as "pending" and, unless an admin
+        confirms them within 5 minutes, reverts them and restarts itself, which ends a
+        `hass` that no supervisor restarts. Nothing pending (a later start): HA refuses.
+        """
+        import websocket  # noqa: PLC0415 - websocket-client, in the Odoo venv
+
+        connection = websocket.create_connection(
+            f"ws://127.0.0.1:{self.port}/api/websocket", timeout=30
+        )
+        try:
+            connection.recv()  # auth_required
+            connection.send(json.dumps({"type": "auth", "access_token": self.token}))
+            if json.loads(connection.recv()).get("type") != "auth_ok":
+                raise RuntimeError("HA refused the owner's token on its websocket")
+            connection.send(json.dumps({"id": 1, "type": "http/config/promote"}))
+            connection.recv()
+        finally:
+            connection.close()
 
     def _login(self) -> str:
         """Log in with the owner's password through HA's login flow."""
