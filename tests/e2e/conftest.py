@@ -6,12 +6,13 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from stack import HomeAssistant, OdooServer
+from stack import HomeAssistant, OdooServer, pair
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +44,9 @@ def hass(work_dir: Path) -> Iterator[HomeAssistant]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def paired(hass: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
+    """Home Assistant paired with Odoo through the config flow, with a real API key."""
+    return pair(hass, odoo)

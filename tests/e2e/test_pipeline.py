@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
-from stack import ODOO_ADMIN_LOGIN, HomeAssistant, OdooServer, config_flow, pair, wait_for
+from stack import ODOO_ADMIN_LOGIN, HomeAssistant, OdooServer, config_flow, wait_for
 
 COFFEE = "input_boolean.coffee_machine"
 SETPOINT = "input_number.boiler_setpoint"
@@ -18,12 +17,6 @@ def odoo_entity(odoo_client: Any, entity_id: str) -> dict[str, Any] | None:
         [("entity_id", "=", entity_id)], ["state", "last_updated", "numeric_value"]
     )
     return rows[0] if rows else None
-
-
-@pytest.fixture(scope="module")
-def paired(hass: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
-    """Home Assistant paired with Odoo through the config flow, with a real API key."""
-    return pair(hass, odoo)
 
 
 def test_wrong_api_key_is_refused_with_a_clear_error(hass: HomeAssistant, odoo: OdooServer) -> None:
