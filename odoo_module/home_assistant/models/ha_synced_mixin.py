@@ -10,8 +10,10 @@ class HaSyncedMixin(models.AbstractModel):
     @api.model
     def _by_ha_id(self, instance, key_field, ha_ids):
         """Existing records (archived ones included) of `instance`, by their HA id."""
+        # Ordered by id: the models' default orders start with `instance_id`, which joins
+        # ha_instance to sort by its name, for a lookup whose order does not matter.
         records = self.with_context(active_test=False).search(
-            [("instance_id", "=", instance.id), (key_field, "in", list(ha_ids))]
+            [("instance_id", "=", instance.id), (key_field, "in", list(ha_ids))], order="id"
         )
         # One read of the key over the recordset instead of one per record: 3 ms per
         # 1000 records, the size of a snapshot part.
