@@ -6,6 +6,8 @@ imports it from here, so the contract is never re-typed.
 
 import hashlib
 import hmac
+import secrets
+import time
 
 PROTOCOL_VERSION = 1
 SIGNATURE_SCHEME = "v1"
@@ -34,6 +36,11 @@ MAX_EVENTS_PER_BATCH = 5000
 PUSH_ROUTE = "/home_assistant/push/<string:instance_uuid>"
 PUSH_PATH = "/home_assistant/push/{uuid}"
 
+# Commands (PROTOCOL §4): posted to the pairing's `command_url` when it has one, else here
+# under `ha_url`. Never gzipped (HA decompresses before the handler sees the signed bytes).
+COMMAND_PATH = "/api/webhook/{webhook_id}"
+MAX_COMMAND_BYTES = 1024 * 1024
+
 
 def string_to_sign(purpose: str, timestamp: str, nonce: str, body: bytes) -> bytes:
     """Return the exact bytes that are signed: four header lines followed by the raw body."""
@@ -52,6 +59,17 @@ def sign(secret: str, purpose: str, timestamp: str, nonce: str, body: bytes) -> 
         hashlib.sha256,
     ).hexdigest()
     return f"{SIGNATURE_SCHEME}={digest}"
+
+
+def signed_headers(secret: str, purpose: str, body: bytes) -> dict[str, str]:
+    """Return the three signature headers of a request sent now with a fresh nonce."""
+    timestamp = str(int(time.time()))
+    nonce = secrets.token_urlsafe(24)
+    return {
+        HEADER_TIMESTAMP: timestamp,
+        HEADER_NONCE: nonce,
+        HEADER_SIGNATURE: sign(secret, purpose, timestamp, nonce, body),
+    }
 
 
 def verify(

@@ -2,4 +2,5 @@
 UPDATE ha_instance
    SET secret = NULL,
        webhook_id = NULL,
+       command_url = NULL,
        ha_url = NULL;

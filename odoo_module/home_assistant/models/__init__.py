@@ -2,6 +2,7 @@
 from . import ha_synced_mixin  # isort: skip
 from . import (
     ha_area,
+    ha_command,
     ha_device,
     ha_entity,
     ha_entity_history,

@@ -3,7 +3,9 @@
 import json
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant.entity_services import validate_service_data
 from odoo.addons.home_assistant.push_schema import numeric_value
+from odoo.exceptions import UserError
 
 UNAVAILABLE_STATE = "unavailable"
 
@@ -194,6 +196,71 @@ class HaEntity(models.Model):
         )
         absent.write({"active": False, "available": False})
         return absent
+
+    # ------------------------------------------------------------------ actions (commands)
+
+    def call_entity_service(self, service, data=None):
+        """Call `service` of the entity's domain on this entity, as the current user.
+
+        The dashboard's entry point (`orm.call` on one record). `data` is checked against
+        the domain's services and the entity's attributes before anything is sent; then
+        `ha.instance.call_service` sends it. Returns `{"ok": True, "command_id",
+        "latency_ms"}`; refusals are `ValidationError`/`UserError`, a user who may not see
+        the entity or command its instance gets an `AccessError`.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        if not isinstance(service, str):
+            raise UserError(self.env._("The service must be given by its name, e.g. turn_on."))
+        data = validate_service_data(self.env, self.domain, service, self.attributes, data)
+        if not self.active:
+            raise UserError(
+                self.env._("%s was removed from Home Assistant.", self.name or self.entity_id)
+            )
+        if not self.available:
+            raise UserError(
+                self.env._(
+                    "%s is unavailable in Home Assistant; try again when it is back.",
+                    self.name or self.entity_id,
+                )
+            )
+        result = self.instance_id.call_service(
+            self.domain, service, {"entity_id": [self.entity_id]}, data
+        )
+        return {"ok": True, "command_id": result["command_id"], "latency_ms": result["latency_ms"]}
+
+    def _call_each(self, service):
+        """Call a service without data on every entity (the buttons of views)."""
+        for entity in self:
+            entity.call_entity_service(service)
+        return True
+
+    def action_turn_on(self):
+        return self._call_each("turn_on")
+
+    def action_turn_off(self):
+        return self._call_each("turn_off")
+
+    def action_toggle(self):
+        return self._call_each("toggle")
+
+    def action_press(self):
+        return self._call_each("press")
+
+    def action_open_cover(self):
+        return self._call_each("open_cover")
+
+    def action_close_cover(self):
+        return self._call_each("close_cover")
+
+    def action_stop_cover(self):
+        return self._call_each("stop_cover")
+
+    def action_lock(self):
+        return self._call_each("lock")
+
+    def action_unlock(self):
+        return self._call_each("unlock")
 
     def _compact_states(self):
         """The entities' current states as small dicts for the bus (the dashboard's input).

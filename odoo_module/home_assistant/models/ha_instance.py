@@ -2,20 +2,28 @@
 
 import logging
 import re
+import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import Command, api, fields, models, release
 from odoo.addons.home_assistant import bus_notify
+from odoo.addons.home_assistant.command_client import encode_command, send_command
 from odoo.addons.home_assistant.push_schema import parse_batch
-from odoo.addons.home_assistant.signing import PROTOCOL_VERSION, PUSH_PATH
-from odoo.exceptions import AccessError, ValidationError
+from odoo.addons.home_assistant.signing import (
+    COMMAND_PATH,
+    MAX_COMMAND_BYTES,
+    PROTOCOL_VERSION,
+    PUSH_PATH,
+)
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
 UUID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+SERVICE_PART_PATTERN = re.compile(r"^[a-z0-9_]{1,64}$")
 # An instance counts as connected while its last push is younger than this many heartbeats.
 CONNECTED_HEARTBEATS = 3
 BUS_NOTIFICATION_TYPE = "home_assistant/entities"
@@ -54,6 +62,14 @@ class HaInstance(models.Model):
         string="Webhook ID", groups="base.group_system", copy=False, exportable=False
     )
     secret = fields.Char(groups="base.group_system", copy=False, exportable=False)
+    command_url = fields.Char(
+        string="Command URL",
+        groups="base.group_system",
+        copy=False,
+        exportable=False,
+        help="Where commands go when Home Assistant gave one at pairing (its Home Assistant "
+        "Cloud webhook); otherwise to the webhook under the Home Assistant URL.",
+    )
     ha_version = fields.Char(string="Home Assistant Version", readonly=True)
     protocol = fields.Integer(string="Protocol Version", readonly=True)
     push_url = fields.Char(
@@ -237,12 +253,21 @@ class HaInstance(models.Model):
         url = urlsplit(values["ha_url"])
         if url.scheme not in ("http", "https") or not url.netloc:
             raise ValidationError(self.env._("The Home Assistant URL must be an http(s) URL."))
+        command_url = values.get("command_url")
+        if command_url is not None and (
+            not isinstance(command_url, str)
+            or urlsplit(command_url).scheme not in ("http", "https")
+            or not urlsplit(command_url).netloc
+        ):
+            raise ValidationError(self.env._("The command URL must be an http(s) URL."))
         return {
             "uuid": values["uuid"],
             "name": values["name"][:256],
             "ha_url": values["ha_url"].rstrip("/"),
             "webhook_id": values["webhook_id"],
             "secret": values["secret"],
+            # A pairing without it clears the stored one: the cloud subscription ended.
+            "command_url": command_url or False,
             "ha_version": values["ha_version"][:64],
             "protocol": PROTOCOL_VERSION,
         }
@@ -335,6 +360,163 @@ class HaInstance(models.Model):
             BUS_NOTIFICATION_TYPE,
             {"instance_id": self.id, "entities": entities._compact_states()},
         )
+
+    # ------------------------------------------------------------------ commands (PROTOCOL §4)
+
+    def call_service(self, domain, service, target=None, data=None, return_response=False):
+        """Call a Home Assistant service as the current Odoo user; return HA's answer.
+
+        Returns `{"ok": True, "command_id", "latency_ms", "response"}` (`response` is the
+        service's response when `return_response` is true). Every failure raises a
+        translated `UserError` and is kept in the `ha.command` audit log; a caller without
+        the right to command this instance gets an `AccessError` and nothing is sent.
+        """
+        self.ensure_one()
+        for part in (domain, service):
+            if not isinstance(part, str) or not SERVICE_PART_PATTERN.match(part):
+                raise ValidationError(
+                    self.env._("A service is named by a domain and a service, e.g. light.turn_on.")
+                )
+        for value in (target, data):
+            if value is not None and not isinstance(value, dict):
+                raise ValidationError(self.env._("A service's target and data must be objects."))
+        answer = self._send_command(
+            "call_service",
+            {
+                "domain": domain,
+                "service": service,
+                "target": target or {},
+                "data": data or {},
+                "return_response": bool(return_response),
+            },
+        )
+        return {
+            "ok": True,
+            "command_id": answer["command_id"],
+            "latency_ms": answer["latency_ms"],
+            "response": answer["answer"].get("response"),
+        }
+
+    def _send_command(self, command_type, payload):
+        """Sign and send one command now; return its audit id, latency and HA's answer.
+
+        Sent at once, not after commit: the user must see Home Assistant's answer. The call
+        path writes nothing in the caller's transaction (the audit row has its own), so an
+        entity action cannot be re-run by a serialization retry; code that calls this
+        inside a transaction of its own which Odoo may retry can send a command twice,
+        harmless for the idempotent services (turn_on, set_value …), not for toggle.
+        """
+        self.ensure_one()
+        self._check_command_access()
+        instance = self.sudo()
+        if not instance.active:
+            raise UserError(
+                self.env._("Home Assistant “%s” is archived: it was unpaired.", instance.name)
+            )
+        endpoint = instance._command_endpoint()
+        if not endpoint or not instance.secret:
+            raise UserError(
+                self.env._(
+                    "Home Assistant “%s” has no pairing secret or address (as in a neutralized "
+                    "copy of the database): pair it again from Home Assistant.",
+                    instance.name,
+                )
+            )
+        user = self.env.user
+        command = {
+            "v": PROTOCOL_VERSION,
+            "id": uuid.uuid4().hex,
+            "type": command_type,
+            **payload,
+            "user": {"login": user.login, "name": user.name},
+        }
+        try:
+            body = encode_command(command)
+        except ValueError as error:
+            raise ValidationError(
+                self.env._("The command's data cannot be sent as JSON: %s", error)
+            ) from error
+        if len(body) > MAX_COMMAND_BYTES:
+            raise ValidationError(
+                self.env._("The command is too large for Home Assistant (at most 1 MiB).")
+            )
+        log = self.env["ha.command"]
+        command_id = log._record_sent(instance, user, command)
+        answer = send_command(endpoint, instance.secret, body)
+        log._record_answer(command_id, answer)
+        _logger.info(
+            "Command %s (%s) to Home Assistant instance %s by user %s: %s in %d ms",
+            command["id"],
+            command_type,
+            instance.uuid,
+            user.id,
+            "ok" if answer.ok else answer.code,
+            answer.latency_ms,
+        )
+        if not answer.ok:
+            raise log._error(instance, log._subject(command), answer)
+        return {"command_id": command_id, "latency_ms": answer.latency_ms, "answer": answer.body}
+
+    def _check_command_access(self):
+        """Raise an `AccessError` unless the user may command this instance.
+
+        Members of *Home Assistant / User* allowed on the instance and Home Assistant
+        administrators may (the read rules decide); code running as superuser may too.
+        """
+        if self.env.su or self.has_access("read"):
+            return
+        raise AccessError(
+            self.env._("You are not allowed to send commands to this Home Assistant instance.")
+        )
+
+    def _command_endpoint(self):
+        """The URL commands are posted to: `command_url` if paired with one, else the webhook."""
+        self.ensure_one()
+        instance = self.sudo()
+        if instance.command_url:
+            return instance.command_url
+        if instance.ha_url and instance.webhook_id:
+            return instance.ha_url + COMMAND_PATH.format(webhook_id=instance.webhook_id)
+        return False
+
+    def _command_address_label(self):
+        """Where commands go, in words that reveal no webhook id (for error messages)."""
+        self.ensure_one()
+        if self.sudo().command_url:
+            return self.env._("its Home Assistant Cloud address")
+        return self.ha_url
+
+    def action_test_connection(self):
+        """Ping Home Assistant; show its version, the round trip and its outbox size."""
+        self.ensure_one()
+        result = self._send_command("ping", {})
+        answer = result["answer"]
+        return self._notification(
+            self.env._("Connected to %s", self.name),
+            self.env._(
+                "Home Assistant %(version)s answered in %(latency)s ms; %(outbox)s events wait "
+                "in its outbox.",
+                version=answer.get("ha_version", "?"),
+                latency=result["latency_ms"],
+                outbox=answer.get("outbox", "?"),
+            ),
+        )
+
+    def action_resync(self):
+        """Ask Home Assistant for a full snapshot of states and registries."""
+        self.ensure_one()
+        self._send_command("resync", {"scope": "all"})
+        return self._notification(
+            self.env._("Resync requested"),
+            self.env._("Home Assistant “%s” is sending all its states and registries.", self.name),
+        )
+
+    def _notification(self, title, message, close_dialog=False):
+        """A success notification (client action), closing the calling dialog if asked."""
+        params = {"title": title, "message": message, "type": "success", "sticky": False}
+        if close_dialog:
+            params["next"] = {"type": "ir.actions.act_window_close"}
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
 
     def action_view_entities(self):
         """Open the instance's entities."""

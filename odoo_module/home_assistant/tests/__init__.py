@@ -1,7 +1,10 @@
 from . import (
     test_bad_input,
     test_bus,
+    test_command_security,
+    test_commands,
     test_concurrency,
+    test_entity_actions,
     test_ingest,
     test_install,
     test_pairing,

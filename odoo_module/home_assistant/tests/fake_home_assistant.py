@@ -1,0 +1,157 @@
+"""A stand-in for the integration's command webhook on 127.0.0.1, for the command tests.
+
+It checks every request the way the integration does, with its own HMAC code (not the
+addon's signing module, so a mistake there cannot hide itself): headers present, timestamp
+within 300 s, nonce never seen, `v1=` HMAC-SHA256 over the purpose `command` string-to-sign.
+Then it answers like the integration, or with whatever answer a test scripted.
+"""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from odoo import Command
+from odoo.addons.home_assistant.tests.common import SECRET, HomeAssistantHttpCase
+
+WEBHOOK_PATH = "/api/webhook/"
+
+
+def integration_answer(command):
+    """The integration's success answer to a command (PROTOCOL §4)."""
+    if command["type"] == "call_service":
+        return 200, {"ok": True, "id": command["id"], "response": None}
+    if command["type"] == "ping":
+        return 200, {
+            "ok": True,
+            "id": command["id"],
+            "ha_version": "2026.11.1",
+            "time": "2026-11-28T18:00:00+00:00",
+            "outbox": 42,
+        }
+    return 202, {"ok": True, "id": command["id"]}
+
+
+def error(status, code, message):
+    """A scripted error answer in the protocol's error shape."""
+    return status, {"ok": False, "error": {"code": code, "message": message}}
+
+
+class FakeHomeAssistant(ThreadingHTTPServer):
+    """The webhook server; `requests` holds what it received, `script` what it answers next."""
+
+    daemon_threads = True
+
+    def __init__(self, secret=SECRET):
+        super().__init__(("127.0.0.1", 0), FakeWebhookHandler)
+        self.secret = secret
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.received = []
+        self.refused = []
+        self.seen_nonces = set()
+        # (status, body) to answer instead of the integration's; body may be bytes.
+        self.script = None
+        # Seconds to wait before answering (to play a slow Home Assistant).
+        self.delay = 0
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def handle_error(self, request, client_address):
+        """Stay quiet when Odoo hung up first (the timeout tests do so on purpose)."""
+
+    def stop(self):
+        self.shutdown()
+        self.server_close()
+        self._thread.join(timeout=5)
+
+    def signature_is_valid(self, headers, body):
+        """The integration's check of a command's signature headers (PROTOCOL §1)."""
+        timestamp = headers.get("X-Bridge-Timestamp", "")
+        nonce = headers.get("X-Bridge-Nonce", "")
+        signature = headers.get("X-Bridge-Signature", "")
+        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
+            return False
+        if len(nonce) < 16 or nonce in self.seen_nonces:
+            return False
+        signed = b"v1\ncommand\n" + timestamp.encode() + b"\n" + nonce.encode() + b"\n" + body
+        expected = "v1=" + hmac.new(self.secret.encode(), signed, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, signature):
+            return False
+        self.seen_nonces.add(nonce)
+        return True
+
+
+class FakeWebhookHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        server = self.server
+        if not self.path.startswith(WEBHOOK_PATH) or not server.signature_is_valid(
+            self.headers, body
+        ):
+            server.refused.append({"path": self.path, "headers": dict(self.headers)})
+            self.answer(*error(401, "unauthorized", "The request signature was refused."))
+            return
+        command = json.loads(body)
+        server.received.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        if server.delay:
+            time.sleep(server.delay)
+        self.answer(*(server.script or integration_answer(command)))
+
+    def answer(self, status, body):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        if raw:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, format, *args):
+        """Keep the test log quiet."""
+
+
+class HomeAssistantCommandCase(HomeAssistantHttpCase):
+    """Tests sending commands to a `FakeHomeAssistant` that the paired instance points at.
+
+    An `HttpCase`: its registry test mode lets the audit log's own transactions run on the
+    test's cursor.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.home_assistant = FakeHomeAssistant().start()
+        cls.addClassCleanup(cls.home_assistant.stop)
+        cls.instance.ha_url = cls.home_assistant.url
+        cls.member = cls._create_user("ha_command_member", name="Jane Member")
+        cls.instance.user_ids = [Command.link(cls.member.id)]
+
+    def setUp(self):
+        super().setUp()
+        self.home_assistant.received.clear()
+        self.home_assistant.refused.clear()
+        self.home_assistant.script = None
+        self.home_assistant.delay = 0
+        # The audit log writes through another (test) cursor: the fixtures must be in the DB.
+        self.env.flush_all()
+
+    def sent(self):
+        """The commands the fake Home Assistant accepted, decoded."""
+        return [json.loads(request["body"]) for request in self.home_assistant.received]
+
+    def assert_raises_keeping_writes(self, exception):
+        """`assertRaises` without Odoo's savepoint, which would also roll back the audit log.
+
+        In production the log has its own transaction; here it shares the test's cursor.
+        """
+        return unittest.TestCase.assertRaises(self, exception)
+
+    def audit_log(self):
+        """Every ha.command row, oldest first."""
+        return self.env["ha.command"].sudo().search([], order="id")
