@@ -345,6 +345,7 @@ SERVICES = {
 def validate_service_data(env, domain, service, attributes, data):
     """Return the data to send for `domain.service` on an entity, or raise ValidationError."""
     spec = SERVICES.get(domain, {}).get(service)
+    full_name = f"{domain}.{service}"
     if spec is None:
         raise ValidationError(
             env._(
@@ -362,7 +363,7 @@ def validate_service_data(env, domain, service, attributes, data):
         raise ValidationError(
             env._(
                 "%(service)s takes no %(fields)s.",
-                service=f"{domain}.{service}",
+                service=full_name,
                 fields=", ".join(map(str, unknown)),
             )
         )
@@ -371,7 +372,7 @@ def validate_service_data(env, domain, service, attributes, data):
         raise ValidationError(
             env._(
                 "%(service)s needs %(fields)s.",
-                service=f"{domain}.{service}",
+                service=full_name,
                 fields=", ".join(missing),
             )
         )
@@ -379,7 +380,7 @@ def validate_service_data(env, domain, service, attributes, data):
         raise ValidationError(
             env._(
                 "%(service)s needs one of %(fields)s.",
-                service=f"{domain}.{service}",
+                service=full_name,
                 fields=", ".join(spec.any_of),
             )
         )
