@@ -62,6 +62,7 @@ async def post(
         body: bytes | None = None,
         secret: str | None = None,
         timestamp: int | None = None,
+        timestamp_offset: int = 0,
         nonce: str | None = None,
         signed: bool = True,
         signed_body: bytes | None = None,
@@ -71,7 +72,7 @@ async def post(
         raw = body if body is not None else orjson.dumps(command)
         headers = {"Content-Type": "application/json"}
         if signed:
-            stamp = int(time.time()) if timestamp is None else timestamp
+            stamp = int(time.time()) + timestamp_offset if timestamp is None else timestamp
             once = nonce or f"nonce-{time.monotonic_ns():020d}"
             key = secret or config_entry.data[CONF_SECRET]
             headers |= {
@@ -398,8 +399,9 @@ async def test_malformed_json_is_400(post: Post, body: bytes) -> None:
     [
         {"signed": False},
         {"secret": "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZy0x"},
-        {"timestamp": int(time.time()) - 301},
-        {"timestamp": int(time.time()) + 400},
+        # Offsets from the moment of sending: a slow run must not age them into the window.
+        {"timestamp_offset": -301},
+        {"timestamp_offset": 400},
         {"nonce": "short"},
     ],
 )
