@@ -19,7 +19,12 @@
         "views/ha_entity_views.xml",
         "views/ha_entity_history_views.xml",
         "views/ha_command_views.xml",
+        "views/ha_dashboard_views.xml",
         "views/home_assistant_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["home_assistant/static/src/**/*"],
+        "web.assets_tests": ["home_assistant/static/tests/tours/**/*"],
+    },
     "application": True,
 }

@@ -3,6 +3,7 @@ from . import ha_synced_mixin  # isort: skip
 from . import (
     ha_area,
     ha_command,
+    ha_dashboard,
     ha_device,
     ha_entity,
     ha_entity_history,

@@ -4,6 +4,7 @@ from . import (
     test_command_security,
     test_commands,
     test_concurrency,
+    test_dashboard,
     test_entity_actions,
     test_ingest,
     test_install,

@@ -1,0 +1,235 @@
+/** The Home Assistant dashboard: one instance's entities by area and domain, live. */
+
+import { Component, onMounted, onWillStart, onWillUnmount, reactive, toRaw, useState } from "@odoo/owl";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import { domainInfo } from "./domains";
+import { EntityCard } from "./entity_card";
+import { HistoryDialog } from "./history_dialog";
+
+// The server only notifies batches that changed entities: a quiet instance's status is
+// refreshed this often so "connected" and "last seen" stay true.
+const STATUS_REFRESH_MS = 60000;
+const SPARKLINE_CHUNK = 500;
+
+export class Dashboard extends Component {
+    static template = "home_assistant.Dashboard";
+    static components = { EntityCard };
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.dialog = useService("dialog");
+        this.live = useService("home_assistant.live");
+        // Entity id → reactive row. Cards observe their own row; the dashboard reads rows
+        // raw and re-groups only when `layout` changes, so one state never re-renders it.
+        this.rows = new Map();
+        this.serverTime = null;
+        this.state = useState({
+            instances: [],
+            instanceId: null,
+            areas: [],
+            layout: 0,
+            search: "",
+            domain: "",
+            availability: "",
+            areaId: "",
+            sparklines: {},
+        });
+        this.openHistory = this.openHistory.bind(this);
+        onWillStart(() => this.load(this.props.action.context?.instance_id));
+        onMounted(() => {
+            this.stopListening = this.live.listen({
+                onUpdate: (payload) => this.onUpdate(payload),
+                onReconnect: () => this.catchUp(),
+            });
+            this.statusTimer = setInterval(() => this.refreshStatuses(), STATUS_REFRESH_MS);
+            this.loadSparklines();
+        });
+        onWillUnmount(() => {
+            this.stopListening();
+            clearInterval(this.statusTimer);
+        });
+    }
+
+    async load(instanceId) {
+        const data = await this.orm.call("ha.dashboard", "load", [instanceId || null]);
+        this.serverTime = data.server_time;
+        this.rows = new Map(data.entities.map((row) => [row.id, reactive({ ...row, revision: 0 })]));
+        Object.assign(this.state, {
+            instances: data.instances,
+            instanceId: data.instance_id,
+            areas: data.areas,
+            areaId: "",
+            sparklines: {},
+            layout: this.state.layout + 1,
+        });
+    }
+
+    async selectInstance(ev) {
+        await this.load(Number(ev.target.value));
+        this.loadSparklines();
+    }
+
+    async loadSparklines() {
+        const ids = [...this.rows.values()]
+            .filter((row) => row.domain === "sensor" && row.numeric_value !== null)
+            .map((row) => row.id);
+        for (let start = 0; start < ids.length; start += SPARKLINE_CHUNK) {
+            const series = await this.orm.call("ha.dashboard", "sparklines", [
+                ids.slice(start, start + SPARKLINE_CHUNK),
+            ]);
+            Object.assign(this.state.sparklines, series);
+        }
+    }
+
+    /** Apply a pushed batch: update each card's row in place, re-group only when needed. */
+    onUpdate({ instance_id: instanceId, entities }) {
+        const instance = this.state.instances.find((record) => record.id === instanceId);
+        if (instance) {
+            Object.assign(instance, { connected: true, last_seen: luxon.DateTime.utc().toFormat("yyyy-MM-dd HH:mm:ss") });
+        }
+        if (instanceId === this.state.instanceId) {
+            this.applyRows(entities);
+        }
+    }
+
+    applyRows(entities) {
+        let relayout = false;
+        for (const update of entities) {
+            const row = this.rows.get(update.id);
+            if (!update.active) {
+                relayout ||= this.rows.delete(update.id);
+                continue;
+            }
+            if (row && update.last_updated && row.last_updated > update.last_updated) {
+                continue;
+            }
+            const attributes = update.attributes || {};
+            const values = {
+                ...update,
+                domain: update.domain || update.entity_id.split(".")[0],
+                name: update.name || attributes.friendly_name || row?.name || update.entity_id,
+                unit_of_measurement: update.unit_of_measurement ?? attributes.unit_of_measurement ?? null,
+                device_class: update.device_class ?? attributes.device_class ?? null,
+                icon: update.icon ?? attributes.icon ?? null,
+            };
+            if (!row) {
+                this.rows.set(update.id, reactive({ ...values, revision: 0 }));
+                relayout = true;
+                continue;
+            }
+            const raw = toRaw(row);
+            relayout ||=
+                raw.area_id !== values.area_id ||
+                (this.state.availability !== "" && raw.available !== values.available);
+            Object.assign(row, values, { revision: raw.revision + 1 });
+        }
+        if (relayout) {
+            this.state.layout++;
+        }
+    }
+
+    /** After a bus outage: fetch what changed since the last applied update. */
+    async catchUp() {
+        if (!this.state.instanceId) {
+            return;
+        }
+        const data = await this.orm.call("ha.dashboard", "changes_since", [
+            this.state.instanceId,
+            this.serverTime,
+        ]);
+        this.serverTime = data.server_time;
+        this.state.areas = data.areas;
+        this.updateStatus(data.instance);
+        this.applyRows(data.entities);
+    }
+
+    async refreshStatuses() {
+        for (const status of await this.orm.call("ha.dashboard", "instance_statuses", [])) {
+            this.updateStatus(status);
+        }
+    }
+
+    updateStatus(status) {
+        const instance = this.state.instances.find((record) => record.id === status.id);
+        if (instance) {
+            Object.assign(instance, status);
+        }
+    }
+
+    get currentInstance() {
+        return this.state.instances.find((record) => record.id === this.state.instanceId);
+    }
+
+    formatLastSeen(instance) {
+        return instance.last_seen
+            ? formatDateTime(deserializeDateTime(instance.last_seen))
+            : _t("never");
+    }
+
+    get domainOptions() {
+        this.state.layout; // re-list when entities come or go
+        const domains = new Set([...this.rows.values()].map((row) => toRaw(row).domain));
+        return [...domains]
+            .map((domain) => ({ domain, ...domainInfo(domain) }))
+            .sort((a, b) => a.order - b.order || a.domain.localeCompare(b.domain));
+    }
+
+    /** Areas (then "No area"), each with its domains' groups of matching entities. */
+    get sections() {
+        this.state.layout; // a dependency: re-group when entities come, go or move
+        const { search, domain, availability, areaId } = this.state;
+        const needle = search.trim().toLowerCase();
+        const knownAreas = new Set(this.state.areas.map((area) => area.id));
+        const byArea = new Map();
+        for (const row of this.rows.values()) {
+            const raw = toRaw(row);
+            if (
+                (domain && raw.domain !== domain) ||
+                (availability === "available" && !raw.available) ||
+                (availability === "unavailable" && raw.available) ||
+                (areaId && String(knownAreas.has(raw.area_id) ? raw.area_id : "none") !== areaId) ||
+                (needle &&
+                    !raw.entity_id.toLowerCase().includes(needle) &&
+                    !(raw.name || "").toLowerCase().includes(needle))
+            ) {
+                continue;
+            }
+            const areaKey = knownAreas.has(raw.area_id) ? raw.area_id : "none";
+            if (!byArea.has(areaKey)) {
+                byArea.set(areaKey, new Map());
+            }
+            const groups = byArea.get(areaKey);
+            if (!groups.has(raw.domain)) {
+                groups.set(raw.domain, []);
+            }
+            groups.get(raw.domain).push(row);
+        }
+        const areas = [...this.state.areas, { id: "none", name: _t("No area") }];
+        return areas
+            .filter((area) => byArea.has(area.id))
+            .map((area) => ({
+                id: area.id,
+                name: area.name,
+                groups: [...byArea.get(area.id)]
+                    .map(([domainKey, rows]) => ({
+                        domain: domainKey,
+                        ...domainInfo(domainKey),
+                        rows: rows.sort((a, b) =>
+                            (toRaw(a).name || "").localeCompare(toRaw(b).name || "")
+                        ),
+                    }))
+                    .sort((a, b) => a.order - b.order || a.domain.localeCompare(b.domain)),
+            }));
+    }
+
+    openHistory(entity) {
+        this.dialog.add(HistoryDialog, { entity: toRaw(entity) });
+    }
+}
+
+registry.category("actions").add("home_assistant.dashboard", Dashboard);

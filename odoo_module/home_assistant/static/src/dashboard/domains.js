@@ -1,0 +1,90 @@
+/** What the dashboard knows about Home Assistant domains and device classes. */
+
+import { _t } from "@web/core/l10n/translation";
+
+/** Domains in the order their groups appear in an area, with a label and an icon. */
+export function domainInfo(domain) {
+    const known = {
+        light: [_t("Lights"), "fa-lightbulb-o"],
+        switch: [_t("Switches"), "fa-toggle-on"],
+        input_boolean: [_t("Toggles"), "fa-toggle-on"],
+        fan: [_t("Fans"), "fa-asterisk"],
+        cover: [_t("Covers"), "fa-columns"],
+        climate: [_t("Climate"), "fa-thermometer-half"],
+        lock: [_t("Locks"), "fa-lock"],
+        media_player: [_t("Media players"), "fa-play-circle"],
+        scene: [_t("Scenes"), "fa-picture-o"],
+        script: [_t("Scripts"), "fa-file-code-o"],
+        button: [_t("Buttons"), "fa-hand-pointer-o"],
+        input_button: [_t("Buttons"), "fa-hand-pointer-o"],
+        number: [_t("Numbers"), "fa-sliders"],
+        input_number: [_t("Numbers"), "fa-sliders"],
+        select: [_t("Selects"), "fa-list"],
+        input_select: [_t("Selects"), "fa-list"],
+        input_text: [_t("Texts"), "fa-i-cursor"],
+        sensor: [_t("Sensors"), "fa-eye"],
+        binary_sensor: [_t("Binary sensors"), "fa-dot-circle-o"],
+    };
+    const [label, icon] = known[domain] || [domain, "fa-cube"];
+    return { label, icon, order: domain in known ? Object.keys(known).indexOf(domain) : 99 };
+}
+
+const DEVICE_CLASS_ICONS = {
+    temperature: "fa-thermometer-half",
+    humidity: "fa-tint",
+    moisture: "fa-tint",
+    power: "fa-bolt",
+    energy: "fa-bolt",
+    voltage: "fa-bolt",
+    current: "fa-bolt",
+    battery: "fa-battery-three-quarters",
+    illuminance: "fa-sun-o",
+    pressure: "fa-tachometer",
+    carbon_dioxide: "fa-leaf",
+    motion: "fa-male",
+    occupancy: "fa-user",
+    presence: "fa-user",
+    door: "fa-sign-in",
+    window: "fa-window-maximize",
+    opening: "fa-window-maximize",
+    smoke: "fa-fire",
+    connectivity: "fa-wifi",
+    plug: "fa-plug",
+    outlet: "fa-plug",
+    timestamp: "fa-clock-o",
+};
+
+/** The Font Awesome icon of an entity: its device class's, else its domain's. */
+export function entityIcon(entity) {
+    return DEVICE_CLASS_ICONS[entity.device_class] || domainInfo(entity.domain).icon;
+}
+
+/** Human words for Home Assistant's raw states. */
+export function stateLabel(state) {
+    const labels = {
+        on: _t("On"),
+        off: _t("Off"),
+        open: _t("Open"),
+        opening: _t("Opening"),
+        closed: _t("Closed"),
+        closing: _t("Closing"),
+        locked: _t("Locked"),
+        unlocked: _t("Unlocked"),
+        locking: _t("Locking"),
+        unlocking: _t("Unlocking"),
+        jammed: _t("Jammed"),
+        playing: _t("Playing"),
+        paused: _t("Paused"),
+        idle: _t("Idle"),
+        standby: _t("Standby"),
+        heat: _t("Heat"),
+        cool: _t("Cool"),
+        heat_cool: _t("Heat/Cool"),
+        auto: _t("Auto"),
+        dry: _t("Dry"),
+        fan_only: _t("Fan only"),
+        unavailable: _t("Unavailable"),
+        unknown: _t("Unknown"),
+    };
+    return labels[state] || state || "";
+}

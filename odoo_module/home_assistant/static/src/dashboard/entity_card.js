@@ -1,0 +1,185 @@
+/** One entity as a card: its state, the controls of its domain, pending and error states. */
+
+import { Component, onWillUnmount, useState } from "@odoo/owl";
+import { useService } from "@web/core/utils/hooks";
+import { Sparkline } from "./sparkline";
+import { entityIcon, stateLabel } from "./domains";
+
+// A command whose state never comes back stops showing as pending after this long.
+const PENDING_TIMEOUT_MS = 10000;
+const ON_STATES = new Set(["on", "open", "opening", "unlocked", "playing", "heat", "cool"]);
+const COLOR_MODES = new Set(["hs", "rgb", "rgbw", "rgbww", "xy"]);
+
+export class EntityCard extends Component {
+    static template = "home_assistant.EntityCard";
+    static components = { Sparkline };
+    static props = {
+        entity: Object,
+        sparkline: { type: Array, optional: true },
+        onOpenHistory: Function,
+    };
+
+    setup() {
+        this.orm = useService("orm");
+        // `pending` holds what the card shows until the entity's next pushed state.
+        this.card = useState({ pending: null, error: null });
+        this.pendingTimer = null;
+        onWillUnmount(() => clearTimeout(this.pendingTimer));
+    }
+
+    get entity() {
+        return this.props.entity;
+    }
+
+    /** The state shown: the optimistic one while a command is pending. */
+    get shown() {
+        const pending = this.card.pending;
+        if (pending && pending.revision === this.entity.revision) {
+            return { ...this.entity.attributes, ...pending.attributes, state: pending.state ?? this.entity.state };
+        }
+        return { ...this.entity.attributes, state: this.entity.state };
+    }
+
+    get isPending() {
+        return Boolean(this.card.pending && this.card.pending.revision === this.entity.revision);
+    }
+
+    get isOn() {
+        return ON_STATES.has(this.shown.state);
+    }
+
+    get icon() {
+        return entityIcon(this.entity);
+    }
+
+    get stateText() {
+        return stateLabel(this.shown.state);
+    }
+
+    label(state) {
+        return stateLabel(state);
+    }
+
+    get brightnessPercent() {
+        return Math.round(((this.shown.brightness || 0) * 100) / 255);
+    }
+
+    get supportsColorTemp() {
+        return (this.entity.attributes.supported_color_modes || []).includes("color_temp");
+    }
+
+    get supportsBrightness() {
+        const modes = this.entity.attributes.supported_color_modes || [];
+        return modes.some((mode) => mode !== "onoff");
+    }
+
+    get supportsColor() {
+        return (this.entity.attributes.supported_color_modes || []).some((mode) =>
+            COLOR_MODES.has(mode)
+        );
+    }
+
+    get colorHex() {
+        const [red, green, blue] = this.shown.rgb_color || [255, 255, 255];
+        return "#" + [red, green, blue].map((value) => value.toString(16).padStart(2, "0")).join("");
+    }
+
+    get numberRange() {
+        const attributes = this.entity.attributes;
+        return { min: attributes.min ?? 0, max: attributes.max ?? 100, step: attributes.step ?? 1 };
+    }
+
+    get temperatureStep() {
+        return this.entity.attributes.target_temp_step || 0.5;
+    }
+
+    /**
+     * Send `service` with `data` to Home Assistant; show `optimistic` (a state and/or
+     * attributes) until the pushed state arrives, or the error when Odoo refuses.
+     */
+    async call(service, data = {}, optimistic = {}) {
+        if (!this.entity.available) {
+            return;
+        }
+        this.card.error = null;
+        this.card.pending = { revision: this.entity.revision, ...optimistic };
+        clearTimeout(this.pendingTimer);
+        this.pendingTimer = setTimeout(() => (this.card.pending = null), PENDING_TIMEOUT_MS);
+        try {
+            await this.orm.call("ha.entity", "call_entity_service", [
+                [this.entity.id],
+                service,
+                data,
+            ]);
+        } catch (error) {
+            this.card.pending = null;
+            this.card.error = error.data?.message || error.message;
+        }
+    }
+
+    toggle() {
+        const turnOn = !this.isOn;
+        this.call(turnOn ? "turn_on" : "turn_off", {}, { state: turnOn ? "on" : "off" });
+    }
+
+    setBrightness(ev) {
+        const brightness = Math.round((Number(ev.target.value) * 255) / 100);
+        this.call("turn_on", { brightness }, { state: "on", attributes: { brightness } });
+    }
+
+    setColorTemp(ev) {
+        const kelvin = Number(ev.target.value);
+        this.call("turn_on", { color_temp_kelvin: kelvin }, { state: "on", attributes: { color_temp_kelvin: kelvin } });
+    }
+
+    setColor(ev) {
+        const hex = ev.target.value;
+        const rgb = [1, 3, 5].map((start) => parseInt(hex.slice(start, start + 2), 16));
+        this.call("turn_on", { rgb_color: rgb }, { state: "on", attributes: { rgb_color: rgb } });
+    }
+
+    setFanPercentage(ev) {
+        const percentage = Number(ev.target.value);
+        this.call("turn_on", { percentage }, { state: "on", attributes: { percentage } });
+    }
+
+    setCoverPosition(ev) {
+        const position = Number(ev.target.value);
+        this.call("set_cover_position", { position }, { attributes: { current_position: position } });
+    }
+
+    setHvacMode(ev) {
+        const mode = ev.target.value;
+        this.call("set_hvac_mode", { hvac_mode: mode }, { state: mode });
+    }
+
+    stepTemperature(direction) {
+        const current = this.shown.temperature ?? this.entity.attributes.current_temperature ?? 20;
+        const temperature = Math.round((current + direction * this.temperatureStep) * 10) / 10;
+        this.call("set_temperature", { temperature }, { attributes: { temperature } });
+    }
+
+    setNumber(ev) {
+        const value = Number(ev.target.value);
+        this.call("set_value", { value }, { state: String(value) });
+    }
+
+    selectOption(ev) {
+        const option = ev.target.value;
+        this.call("select_option", { option }, { state: option });
+    }
+
+    setText(ev) {
+        const value = ev.target.value;
+        this.call("set_value", { value }, { state: value });
+    }
+
+    setVolume(ev) {
+        const volume = Number(ev.target.value) / 100;
+        this.call("volume_set", { volume_level: volume }, { attributes: { volume_level: volume } });
+    }
+
+    openHistory() {
+        this.props.onOpenHistory(this.entity);
+    }
+}
