@@ -307,7 +307,9 @@ class Outbox:
         """Queue a state change.
 
         This runs on the event loop for every exported state change, so it only appends:
-        encoding happens when the sender builds a batch.
+        encoding happens when the sender builds a batch. It also makes sure a save is
+        pending, so a crash (SIGKILL) loses at most the save delay's worth of changes even
+        while Odoo is down and no batch is sealed or delivered.
         """
         new_state = event.data["new_state"]
         queue = self._queue
@@ -316,6 +318,8 @@ class Outbox:
             if new_state is not None
             else removed_state_event(event.data["entity_id"], event.time_fired)
         )
+        if self._save_unsub is None:
+            self._schedule_save()
         if len(queue) >= self._attention:
             self._async_queue_needs_attention()
 

@@ -194,12 +194,6 @@ def test_slow_odoo(
     finish("slow odoo (3 s per answer)", stream, odoo_f, hass_f, answers=dict(proxy.answers))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outbox.py schedules no save when a state change is queued, only when a batch is "
-    "sealed or delivered: while Odoo fails, the whole backlog since the failure began is "
-    "lost on SIGKILL, not only the last 10 s (docs/integration.md, Durability)",
-)
 def test_home_assistant_killed(
     paired_f: dict[str, Any], hass_f: HomeAssistant, odoo_f: OdooServer, proxy: FaultProxy
 ) -> None:
