@@ -303,6 +303,35 @@ def bench_snapshot(hass: HomeAssistant, odoo: OdooServer, count: int) -> None:
     )
 
 
+def bench_commands(hass: HomeAssistant, odoo: OdooServer, count: int) -> None:
+    """Odoo → HA command round trip: an Odoo call toggles an input_boolean in HA, and the
+    new state comes back through the push channel; timed until it is committed in Odoo."""
+    entity_id = "input_boolean.coffee_machine"
+    client = odoo.rpc()
+    ids = wait_for(
+        lambda: client.env["ha.entity"].search([("entity_id", "=", entity_id)]), 60, entity_id
+    )
+    record = client.env["ha.entity"].browse(ids[0])
+    cursor = database_cursor(odoo)
+
+    def odoo_state() -> str:
+        cursor.execute("SELECT state FROM ha_entity WHERE id = %s", (ids[0],))
+        return str(cursor.fetchone()[0])
+
+    round_trips = []
+    for _ in range(count):
+        target = "off" if odoo_state() == "on" else "on"
+        began = time.monotonic()
+        record.call_entity_service("turn_on" if target == "on" else "turn_off", None)
+        wait_for(lambda target=target: odoo_state() == target, 30, "the state back", 0.002)
+        round_trips.append((time.monotonic() - began) * 1000)
+    report(
+        f"Odoo → HA command round trip ({count} commands)",
+        f"p50 {percentile(round_trips, 0.5):.0f} ms, p99 {percentile(round_trips, 0.99):.0f} ms",
+        "p50 ≤ 300 ms",
+    )
+
+
 def bench_listener() -> None:
     """The integration's listener cost on HA's event loop (scripts/bench_listener.py)."""
     result = subprocess.run(
@@ -324,6 +353,7 @@ def main() -> None:
     parser.add_argument("--ingest-events", type=int, default=20_000)
     parser.add_argument("--snapshot-entities", type=int, default=10_000)
     parser.add_argument("--latency-seconds", type=int, default=20)
+    parser.add_argument("--commands", type=int, default=200)
     args = parser.parse_args()
 
     print(
@@ -340,6 +370,7 @@ def main() -> None:
             hass.onboard()
             bench_snapshot(hass, odoo, args.snapshot_entities)
             bench_latency(hass, odoo, rate=100, seconds=args.latency_seconds)
+            bench_commands(hass, odoo, args.commands)
             batched_rate = bench_ingest(odoo, args.ingest_events)
             old_rate = bench_old_design(odoo, 1000)
             report(
