@@ -478,7 +478,9 @@ logger:
         return http_json(method, f"{self.url}{path}", payload, token=self.token)
 
 
-def config_flow(hass: HomeAssistant, odoo: OdooServer, login: str, api_key: str) -> dict[str, Any]:
+def config_flow(
+    hass: HomeAssistant, odoo: OdooServer, login: str, api_key: str, url: str | None = None
+) -> dict[str, Any]:
     """Walk the integration's config flow through HA's REST API, as the UI does.
 
     Returns the last step's answer: `create_entry` when paired, else the form with errors.
@@ -487,7 +489,7 @@ def config_flow(hass: HomeAssistant, odoo: OdooServer, login: str, api_key: str)
     if status != 200 or flow.get("step_id") != "user":
         raise RuntimeError(f"the Odoo config flow did not start: {status} {flow}")
     path = f"/api/config/config_entries/flow/{flow['flow_id']}"
-    status, flow = hass.api("POST", path, {"url": odoo.url})
+    status, flow = hass.api("POST", path, {"url": url or odoo.url})
     if status != 200 or flow.get("step_id") != "credentials":
         raise RuntimeError(f"the Odoo config flow refused the URL: {status} {flow}")
     credentials = {
