@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import json
 import os
 import platform
-import secrets
 import subprocess
 import threading
 import time
@@ -32,19 +30,12 @@ from stack import (
     HomeAssistant,
     OdooServer,
     config_flow,
+    pair_synthetic_instance,
     running,
+    signed_headers,
+    signing,
     wait_for,
 )
-
-# The protocol's signing lives in one module per side; the benchmark plays Home Assistant
-# from the Odoo venv, so it borrows the addon's module (pure Python, no Odoo import).
-_spec = importlib.util.spec_from_file_location(
-    "bridge_signing", REPO_ROOT / "odoo_module" / "home_assistant" / "signing.py"
-)
-assert _spec is not None
-assert _spec.loader is not None
-signing = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(signing)
 
 
 def report(what: str, figure: str, budget: str = "") -> None:
@@ -90,13 +81,7 @@ class SignedPusher:
         if len(body) > 64 * 1024:
             body = gzip.compress(body, compresslevel=5)
             headers["Content-Encoding"] = "gzip"
-        timestamp = str(int(time.time()))
-        nonce = secrets.token_urlsafe(16)
-        headers[signing.HEADER_TIMESTAMP] = timestamp
-        headers[signing.HEADER_NONCE] = nonce
-        headers[signing.HEADER_SIGNATURE] = signing.sign(
-            self.secret, signing.PURPOSE_PUSH, timestamp, nonce, body
-        )
+        headers.update(signed_headers(self.secret, signing.PURPOSE_PUSH, body))
         response = self.session.post(self.push_url, data=body, headers=headers, timeout=120)
         if response.status_code != 200:
             raise RuntimeError(f"push refused: {response.status_code} {response.text[:300]}")
@@ -105,23 +90,8 @@ class SignedPusher:
 
 def pair_fake_instance(odoo: OdooServer, name: str) -> SignedPusher:
     """Pair a synthetic HA instance through `ha_pair` and return a pusher for it."""
-    secret = secrets.token_urlsafe(32)
-    result = (
-        odoo.rpc()
-        .env["ha.instance"]
-        .ha_pair(
-            {
-                "uuid": uuid.uuid4().hex,
-                "name": name,
-                "ha_url": "http://127.0.0.1:9",
-                "webhook_id": secrets.token_hex(32),
-                "secret": secret,
-                "ha_version": "2026.10.4",
-                "protocol": 1,
-            }
-        )
-    )
-    return SignedPusher(result["push_url"], secret)
+    instance = pair_synthetic_instance(odoo, name)
+    return SignedPusher(instance["push_url"], instance["secret"])
 
 
 def state_events(count: int, entities: int, start: datetime) -> list[dict[str, Any]]:

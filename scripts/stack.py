@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -22,9 +24,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +41,54 @@ ODOO_ADMIN_PASSWORD = "admin"  # the throw-away demo/test database's admin
 HA_USERNAME = "demo"
 HA_PASSWORD = "demo-password"  # the throw-away demo/test HA owner
 HA_CLIENT_ID = "http://127.0.0.1/"
+
+
+def _load_signing() -> ModuleType:
+    """The addon's signing module (pure Python, no Odoo import).
+
+    The protocol lives in one module per side; the harness plays either side from the Odoo
+    venv, so it borrows this one rather than re-typing the scheme.
+    """
+    spec = importlib.util.spec_from_file_location(
+        "bridge_signing", REPO_ROOT / "odoo_module" / "home_assistant" / "signing.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+signing = _load_signing()
+
+
+def signed_headers(secret: str, purpose: str, body: bytes) -> dict[str, str]:
+    """The protocol's three signature headers for `body`, signed now with a fresh nonce."""
+    timestamp = str(int(time.time()))
+    nonce = secrets.token_urlsafe(16)
+    return {
+        signing.HEADER_TIMESTAMP: timestamp,
+        signing.HEADER_NONCE: nonce,
+        signing.HEADER_SIGNATURE: signing.sign(secret, purpose, timestamp, nonce, body),
+    }
+
+
+def pair_synthetic_instance(odoo: OdooServer, name: str) -> dict[str, Any]:
+    """Pair a Home Assistant that does not exist through `ha_pair`, as its admin.
+
+    Returns the values sent (secret and webhook id included) merged with Odoo's answer
+    (`instance_id`, `push_url`): a test or benchmark then pushes as that instance.
+    """
+    values = {
+        "uuid": uuid.uuid4().hex,
+        "name": name,
+        "ha_url": "http://127.0.0.1:9",
+        "webhook_id": secrets.token_hex(32),
+        "secret": secrets.token_urlsafe(32),
+        "ha_version": "2026.10.4",
+        "protocol": 1,
+    }
+    return {**values, **odoo.rpc().env["ha.instance"].ha_pair(values)}
 
 
 def free_port() -> int:

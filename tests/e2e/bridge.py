@@ -6,9 +6,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import http.server
-import importlib.util
 import json
-import secrets
 import shutil
 import socketserver
 import subprocess
@@ -24,7 +22,6 @@ from typing import Any
 
 from stack import (
     ODOO_ADMIN_LOGIN,
-    REPO_ROOT,
     HomeAssistant,
     OdooServer,
     config_flow,
@@ -32,29 +29,8 @@ from stack import (
     wait_for,
 )
 
-# The protocol's signing lives in one module per side; the tests play either side from the
-# Odoo venv, so they borrow the addon's module (pure Python, no Odoo import).
-_spec = importlib.util.spec_from_file_location(
-    "bridge_signing", REPO_ROOT / "odoo_module" / "home_assistant" / "signing.py"
-)
-assert _spec is not None
-assert _spec.loader is not None
-signing = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(signing)
-
 # Every secret, API key and webhook id a test created, for the log scan at the end.
 CREATED_SECRETS: set[str] = set()
-
-
-def signed_headers(secret: str, purpose: str, body: bytes) -> dict[str, str]:
-    """The protocol's three signature headers for `body`, signed now with a fresh nonce."""
-    timestamp = str(int(time.time()))
-    nonce = secrets.token_urlsafe(16)
-    return {
-        signing.HEADER_TIMESTAMP: timestamp,
-        signing.HEADER_NONCE: nonce,
-        signing.HEADER_SIGNATURE: signing.sign(secret, purpose, timestamp, nonce, body),
-    }
 
 
 class FaultProxy:

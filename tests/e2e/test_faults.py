@@ -12,7 +12,6 @@ switchable proxy. Each test prints sent, stored, duplicated and lost.
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 import time
 import uuid
@@ -25,7 +24,14 @@ from typing import Any
 
 import pytest
 import requests
-from stack import HomeAssistant, OdooServer, wait_for
+from stack import (
+    HomeAssistant,
+    OdooServer,
+    pair_synthetic_instance,
+    signed_headers,
+    signing,
+    wait_for,
+)
 
 from .bridge import (
     CREATED_SECRETS,
@@ -37,8 +43,6 @@ from .bridge import (
     pair_through,
     print_counts,
     remember_pairing_secrets,
-    signed_headers,
-    signing,
 )
 
 OUTAGE_SECONDS = 600 if os.environ.get("BRIDGE_LONG_FAULTS") == "1" else 60
@@ -242,24 +246,9 @@ def raw_push(session: requests.Session, url: str, secret: str, body: bytes) -> r
 
 def fake_instance(odoo: OdooServer, name: str) -> tuple[str, str]:
     """Pair a synthetic HA through ha_pair; return its push URL and secret."""
-    secret = secrets.token_urlsafe(32)
-    result = (
-        odoo.rpc()
-        .env["ha.instance"]
-        .ha_pair(
-            {
-                "uuid": uuid.uuid4().hex,
-                "name": name,
-                "ha_url": "http://127.0.0.1:9",
-                "webhook_id": secrets.token_hex(32),
-                "secret": secret,
-                "ha_version": "2026.10.4",
-                "protocol": 1,
-            }
-        )
-    )
-    CREATED_SECRETS.add(secret)
-    return result["push_url"], secret
+    instance = pair_synthetic_instance(odoo, name)
+    CREATED_SECRETS.add(instance["secret"])
+    return instance["push_url"], instance["secret"]
 
 
 def test_prefork_concurrent_instances_and_parallel_retries(

@@ -26,7 +26,14 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from stack import HomeAssistant, OdooServer, wait_for
+from stack import (
+    HomeAssistant,
+    OdooServer,
+    pair_synthetic_instance,
+    signed_headers,
+    signing,
+    wait_for,
+)
 
 from .bridge import (
     CREATED_SECRETS,
@@ -34,8 +41,6 @@ from .bridge import (
     json_body,
     pair_through,
     remember_pairing_secrets,
-    signed_headers,
-    signing,
 )
 
 # BRIDGE_FUZZ_REQUESTS lowers it for a quick local run; CI runs the full 10 000.
@@ -88,18 +93,9 @@ def paired_s(hass_s: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def fake_instance(odoo: OdooServer) -> dict[str, Any]:
     """An instance paired through ha_pair that nothing else pushes to (counts stay still)."""
-    values = {
-        "uuid": uuid.uuid4().hex,
-        "name": "Fuzzed",
-        "ha_url": "http://127.0.0.1:9",
-        "webhook_id": secrets.token_hex(32),
-        "secret": secrets.token_urlsafe(32),
-        "ha_version": "2026.10.4",
-        "protocol": 1,
-    }
-    result = odoo.rpc().env["ha.instance"].ha_pair(values)
-    CREATED_SECRETS.update((values["secret"], values["webhook_id"]))
-    return {**values, **result}
+    instance = pair_synthetic_instance(odoo, "Fuzzed")
+    CREATED_SECRETS.update((instance["secret"], instance["webhook_id"]))
+    return instance
 
 
 def instance_rows(odoo: OdooServer, instance_id: int) -> dict[str, int]:
