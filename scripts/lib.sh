@@ -25,8 +25,10 @@ apt_ensure() {
     done
     if ((${#missing[@]})); then
         log "installing Debian packages: ${missing[*]}"
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        # 9>&-: a package's postinst may start a daemon (PostgreSQL does); it must not
+        # inherit the setup lock's descriptor, or the lock is held for the daemon's life.
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq 9>&-
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 9>&-
     fi
 }
 
@@ -44,11 +46,14 @@ debian_mirror() {
 odoo_available() { [[ -x "$ODOO_PATH/odoo-bin" || -f "$ODOO_PATH/odoo-bin" ]]; }
 
 # Run a setup function under an exclusive lock, so parallel runs never build a cache twice.
+# The lock lives on descriptor 9: anything started from inside that outlives the setup (a
+# daemon) must be started with `9>&-`, or every later `locked` call would wait for it. A
+# cold build takes ~15 min, so a wait past 30 min is a stuck holder: name it and fail.
 locked() {
     mkdir -p "$CACHE_DIR"
     local lock_file="$CACHE_DIR/.${1}-$(basename "$0").lock"
     (
-        flock 9
+        flock -w 1800 9 || die "$lock_file still locked after 30 min by: $(fuser "$lock_file" 2>&1 | tr -s ' ')"
         "$@"
     ) 9>"$lock_file"
 }

@@ -52,7 +52,7 @@ setup_postgresql() {
     apt_ensure postgresql
     if ! pg_isready -q -h "$DB_HOST" -p "$DB_PORT"; then
         log "starting PostgreSQL"
-        service postgresql start >/dev/null
+        service postgresql start >/dev/null 9>&-  # see locked() in lib.sh
         local attempt
         for attempt in $(seq 1 30); do
             pg_isready -q -h "$DB_HOST" -p "$DB_PORT" && break
