@@ -56,6 +56,9 @@ class FakeHomeAssistant(ThreadingHTTPServer):
         self.script = None
         # Seconds to wait before answering (to play a slow Home Assistant).
         self.delay = 0
+        # {entity id: (status, body)}: the answer to any service call targeting that entity,
+        # like the integration refusing a service outside its allow-list (see `refuse`).
+        self.entity_answers = {}
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     def start(self):
@@ -69,6 +72,20 @@ class FakeHomeAssistant(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self._thread.join(timeout=5)
+
+    def refuse(self, entity_id, service):
+        """Answer calls on `entity_id` as the integration answers a service not allowed."""
+        self.entity_answers[entity_id] = error(
+            403, "not_allowed", f"Odoo may not call {service} (not in the allowed services)"
+        )
+
+    def answer_for(self, command):
+        """The entity's scripted answer when the command targets one, else the integration's."""
+        targets = command.get("target", {}).get("entity_id") or []
+        for entity_id in targets if isinstance(targets, list) else [targets]:
+            if entity_id in self.entity_answers:
+                return self.entity_answers[entity_id]
+        return integration_answer(command)
 
     def signature_is_valid(self, headers, body):
         """The integration's check of a command's signature headers (PROTOCOL §1)."""
@@ -101,7 +118,7 @@ class FakeWebhookHandler(BaseHTTPRequestHandler):
         server.received.append({"path": self.path, "headers": dict(self.headers), "body": body})
         if server.delay:
             time.sleep(server.delay)
-        self.answer(*(server.script or integration_answer(command)))
+        self.answer(*(server.script or server.answer_for(command)))
 
     def answer(self, status, body):
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -138,6 +155,7 @@ class HomeAssistantCommandCase(HomeAssistantHttpCase):
         self.home_assistant.refused.clear()
         self.home_assistant.script = None
         self.home_assistant.delay = 0
+        self.home_assistant.entity_answers.clear()
         # The audit log writes through another (test) cursor: the fixtures must be in the DB.
         self.env.flush_all()
 
