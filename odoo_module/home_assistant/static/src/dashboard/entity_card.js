@@ -1,11 +1,13 @@
 /** One entity as a card: its state, the controls of its domain, pending and error states. */
 
-import { Component, onWillUnmount, useState } from "@odoo/owl";
+import { Component, onWillUnmount, toRaw, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
 import { Sparkline } from "./sparkline";
 import { entityIcon, stateLabel } from "./domains";
 
-// A command whose state never comes back stops showing as pending after this long.
+// A command Home Assistant accepted but whose state never comes back (the entity did not
+// change, or the push was lost) stops showing as pending this long after the answer.
 const PENDING_TIMEOUT_MS = 10000;
 const ON_STATES = new Set(["on", "open", "opening", "unlocked", "playing", "heat", "cool"]);
 const COLOR_MODES = new Set(["hs", "rgb", "rgbw", "rgbww", "xy"]);
@@ -21,8 +23,9 @@ export class EntityCard extends Component {
 
     setup() {
         this.orm = useService("orm");
-        // `pending` holds what the card shows until the entity's next pushed state.
-        this.card = useState({ pending: null, error: null });
+        // `pending` holds what the card shows until the entity's next pushed state; `sent`
+        // tells that Home Assistant accepted the command (waiting for its state, not for it).
+        this.card = useState({ pending: null, sent: false, error: null });
         this.pendingTimer = null;
         onWillUnmount(() => clearTimeout(this.pendingTimer));
     }
@@ -42,6 +45,12 @@ export class EntityCard extends Component {
 
     get isPending() {
         return Boolean(this.card.pending && this.card.pending.revision === this.entity.revision);
+    }
+
+    get pendingLabel() {
+        return this.card.sent
+            ? _t("Sent, waiting for Home Assistant's new state")
+            : _t("Sending to Home Assistant");
     }
 
     get isOn() {
@@ -101,10 +110,9 @@ export class EntityCard extends Component {
         if (!this.entity.available) {
             return;
         }
-        this.card.error = null;
-        this.card.pending = { revision: this.entity.revision, ...optimistic };
+        const pending = { revision: this.entity.revision, ...optimistic };
+        Object.assign(this.card, { error: null, pending, sent: false });
         clearTimeout(this.pendingTimer);
-        this.pendingTimer = setTimeout(() => (this.card.pending = null), PENDING_TIMEOUT_MS);
         try {
             await this.orm.call("ha.entity", "call_entity_service", [
                 [this.entity.id],
@@ -112,8 +120,18 @@ export class EntityCard extends Component {
                 data,
             ]);
         } catch (error) {
-            this.card.pending = null;
+            if (toRaw(this.card.pending) === pending) {
+                Object.assign(this.card, { pending: null, sent: false });
+            }
             this.card.error = error.data?.message || error.message;
+            return;
+        }
+        // A later command on this card replaced this one: its own answer decides.
+        if (toRaw(this.card.pending) === pending) {
+            this.card.sent = true;
+            this.pendingTimer = setTimeout(() => {
+                Object.assign(this.card, { pending: null, sent: false });
+            }, PENDING_TIMEOUT_MS);
         }
     }
 
