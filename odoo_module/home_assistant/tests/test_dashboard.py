@@ -1,18 +1,35 @@
-"""The dashboard: its server methods, and a tour in headless Chromium."""
+"""The dashboard: its server methods, and a tour in headless Chromium against a fake HA."""
 
+import json
+import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
 from odoo import Command
+from odoo.addons.bus.tests.common import WebsocketCase
 from odoo.addons.home_assistant.models.ha_dashboard import MAX_HISTORY_POINTS
+from odoo.addons.home_assistant.signing import (
+    HEADER_NONCE,
+    HEADER_SIGNATURE,
+    HEADER_TIMESTAMP,
+    PURPOSE_PUSH,
+    PUSH_PATH,
+    sign,
+)
 from odoo.addons.home_assistant.tests.common import (
+    SECRET,
     HomeAssistantCase,
-    HomeAssistantHttpCase,
     area_event,
     entity_event,
     state_event,
 )
+from odoo.addons.home_assistant.tests.fake_home_assistant import HomeAssistantCommandCase
 from odoo.exceptions import AccessError
+from odoo.sql_db import TestCursor
 from odoo.tests import tagged
+
+# Where the tour finds the signed pushes the test prepared (static/tests/tours).
+PUSHES_KEY = "home_assistant_tour_pushes"
 
 
 def utc_now():
@@ -149,15 +166,96 @@ class TestDashboardData(HomeAssistantCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDashboardTour(HomeAssistantHttpCase):
+class TestDashboardTour(HomeAssistantCommandCase, WebsocketCase):
+    """The dashboard in headless Chromium, against a fake Home Assistant.
+
+    `WebsocketCase` lets the browser's bus websocket connect (Odoo refuses it in tests
+    otherwise). Pushes during the tour are posted by the browser itself: the test signs them
+    beforehand and leaves them in sessionStorage (see the tour file).
+    """
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.member = cls._create_user("ha_dashboard_tour")
-        cls.instance.user_ids = [Command.link(cls.member.id)]
+        cls.viewer = cls._create_user("ha_dashboard_tour", name="Dashboard Tour")
+        cls.instance.user_ids = [Command.link(cls.viewer.id)]
 
-    def test_dashboard_search_and_history(self):
-        self.push_ok(self.make_batch(seed_events(utc_now())))
+    def setUp(self):
+        super().setUp()
+        self.home_assistant.refuse("button.refused", "button.press")
+        # A test cursor's commit drops the post-commit hooks, so the NOTIFY that wakes the
+        # bus after a push (bus_notify.send) would never be sent and the browser would never
+        # hear of the push. Run them after the commit, as a real commit does.
+        commit = TestCursor.commit
+
+        def commit_and_run_postcommit(cursor):
+            funcs, data = list(cursor.postcommit._funcs), dict(cursor.postcommit.data)
+            commit(cursor)
+            cursor.postcommit._funcs.extend(funcs)
+            cursor.postcommit.data.update(data)
+            cursor.postcommit.run()
+
+        self.patch(TestCursor, "commit", commit_and_run_postcommit)
+
+    def signed_push(self, events):
+        """A push of `events` signed now, for the browser to POST: URL, headers and body."""
+        body = json.dumps(self.make_batch(events))
+        timestamp, nonce = str(int(time.time())), secrets.token_urlsafe(16)
+        return {
+            "url": PUSH_PATH.format(uuid=self.instance.uuid),
+            "headers": {
+                "Content-Type": "application/json",
+                HEADER_TIMESTAMP: timestamp,
+                HEADER_NONCE: nonce,
+                HEADER_SIGNATURE: sign(SECRET, PURPOSE_PUSH, timestamp, nonce, body.encode()),
+            },
+            "body": body,
+        }
+
+    def test_live_update_command_refusal_and_history(self):
+        now = utc_now()
+        self.push_ok(self.make_batch(seed_events(now)))
+        pushes = {
+            "reading": self.signed_push([state_event("sensor.power", "251.5", at=now)]),
+            "light_on": self.signed_push(
+                [
+                    state_event(
+                        "light.kitchen",
+                        "on",
+                        at=now,
+                        attributes={
+                            "friendly_name": "Kitchen light",
+                            "supported_color_modes": ["brightness"],
+                            "brightness": 255,
+                        },
+                    )
+                ]
+            ),
+        }
+        url, tour = "/odoo/home-assistant", "home_assistant_dashboard"
+        options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False, "startUrl": url}
+        store = f"sessionStorage.setItem({PUSHES_KEY!r}, {json.dumps(json.dumps(pushes))});"
         self.start_tour(
-            "/odoo/home-assistant", "home_assistant_dashboard", login="ha_dashboard_tour"
+            url,
+            tour,
+            login="ha_dashboard_tour",
+            code=f"{store} odoo.startTour({tour!r}, {json.dumps(options)})",
         )
+
+        commands = self.sent()
+        self.assertEqual(
+            [
+                (command["domain"], command["service"], command["target"]["entity_id"])
+                for command in commands
+            ],
+            [("light", "turn_on", ["light.kitchen"]), ("button", "press", ["button.refused"])],
+        )
+        self.assertEqual(commands[0]["user"]["name"], "Dashboard Tour")
+        # The refused command's audit row is written, but here it shares the test's
+        # transaction with the request that failed, whose rollback takes it along.
+        self.assertEqual(
+            [(log.service_name, log.state, log.user_id) for log in self.audit_log()],
+            [("light.turn_on", "ok", self.viewer)],
+        )
+        self.assertEqual(self.entity("sensor.power").state, "251.5")
+        self.assertEqual(self.entity("light.kitchen").state, "on")

@@ -1,6 +1,37 @@
-/** The dashboard in a real browser: find an entity, search, open its history. */
+/**
+ * The dashboard in a real browser: find an entity, a live update pushed by Home Assistant,
+ * a command and its pending state, a refused command, and a history chart.
+ *
+ * Driven by TestDashboardTour (tests/test_dashboard.py), which points the instance at a fake
+ * Home Assistant and leaves signed push batches in sessionStorage (key below) for the steps
+ * that play Home Assistant pushing: the browser POSTs them to the public push endpoint as
+ * Home Assistant would, and the card must change through the bus only.
+ */
 
 import { registry } from "@web/core/registry";
+
+const PUSHES_KEY = "home_assistant_tour_pushes";
+// A property of the page's window: gone if anything reloaded the page during the tour.
+const PAGE_MARK = "homeAssistantTourPage";
+
+/** POST the signed batch the test prepared under `name`, like Home Assistant pushing it. */
+async function push(name) {
+    const pushes = JSON.parse(sessionStorage.getItem(PUSHES_KEY) || "{}");
+    if (!pushes[name]) {
+        throw new Error(`the test prepared no push named ${name}`);
+    }
+    const { url, headers, body } = pushes[name];
+    const response = await fetch(url, { method: "POST", headers, body });
+    if (!response.ok) {
+        throw new Error(`the push ${name} was answered ${response.status}: ${await response.text()}`);
+    }
+}
+
+function assertNotReloaded() {
+    if (!window[PAGE_MARK]) {
+        throw new Error("the page was reloaded: the update must arrive over the bus");
+    }
+}
 
 const card = (entityId) => `.o_ha_card[data-entity-id='${entityId}']`;
 
@@ -10,6 +41,13 @@ registry.category("web_tour.tours").add("home_assistant_dashboard", {
         {
             content: "The seeded entities are shown in their area",
             trigger: `.o_ha_area:contains(Kitchen) ${card("light.kitchen")}`,
+            run() {
+                window[PAGE_MARK] = true;
+            },
+        },
+        {
+            content: "The instance's status is shown",
+            trigger: ".o_ha_status .o_ha_connected",
         },
         {
             content: "Search for the power sensor",
@@ -24,6 +62,47 @@ registry.category("web_tour.tours").add("home_assistant_dashboard", {
                     throw new Error("the search did not hide the light");
                 }
             },
+        },
+        {
+            content: "Clear the search",
+            trigger: ".o_ha_search",
+            run: "clear",
+        },
+        {
+            content: "Home Assistant pushes a new power reading",
+            trigger: `${card("sensor.power")} .o_ha_value:contains(201)`,
+            run: () => push("reading"),
+        },
+        {
+            content: "The card shows the reading, without a reload",
+            trigger: `${card("sensor.power")} .o_ha_value:contains(251.5)`,
+            run: assertNotReloaded,
+        },
+        {
+            content: "Turn the kitchen light on",
+            trigger: `${card("light.kitchen")}:not(.o_ha_on) .o_ha_toggle`,
+            run: "click",
+        },
+        {
+            // Home Assistant accepted the command: the card still shows it pending, and only
+            // the pushed state may end that. Push it now.
+            content: "The command left; the card waits for Home Assistant's state",
+            trigger: `${card("light.kitchen")}.o_ha_pending.o_ha_on .o_ha_spinner.o_ha_sent`,
+            run: () => push("light_on"),
+        },
+        {
+            content: "The pushed state settles the card",
+            trigger: `${card("light.kitchen")}.o_ha_on:not(.o_ha_pending) .o_ha_value:contains(On)`,
+            run: assertNotReloaded,
+        },
+        {
+            content: "Press a button whose service Home Assistant does not allow",
+            trigger: `${card("button.refused")} .o_ha_press`,
+            run: "click",
+        },
+        {
+            content: "The refusal is shown on the card, which is no longer pending",
+            trigger: `${card("button.refused")}:not(.o_ha_pending) .o_ha_error:contains(does not allow Odoo to call button.press)`,
         },
         {
             content: "Open the power sensor's history",
