@@ -236,9 +236,11 @@ def _state_event(event: dict, where: str) -> StateEvent:
     if attributes is not None and not isinstance(attributes, dict):
         raise PushSchemaError(f"{where}.attributes: expected an object")
     last_updated = _timestamp(event, "last_updated", f"{where}.last_updated")
+    changed = event.get("last_changed")
+    # Home Assistant sends both equal whenever the state itself changed: parse once.
     last_changed = (
         _timestamp(event, "last_changed", f"{where}.last_changed")
-        if event.get("last_changed") is not None
+        if changed is not None and changed != event["last_updated"]
         else last_updated
     )
     return StateEvent(
@@ -336,6 +338,8 @@ def _timestamp(document: dict, key: str, where: str) -> datetime:
         raise PushSchemaError(f"{where}: {value[:64]!r} is not an ISO 8601 date-time") from error
     if moment.tzinfo is None:
         raise PushSchemaError(f"{where}: {value[:64]!r} has no time zone offset")
+    if moment.tzinfo is UTC:  # "+00:00", what Home Assistant sends: no conversion needed
+        return moment.replace(tzinfo=None)
     try:
         return moment.astimezone(UTC).replace(tzinfo=None)
     except OverflowError as error:
