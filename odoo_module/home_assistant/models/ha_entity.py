@@ -1,6 +1,7 @@
 """An entity of a Home Assistant instance, with its current state (newest wins)."""
 
 import json
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.addons.home_assistant.entity_services import validate_service_data
@@ -8,6 +9,17 @@ from odoo.addons.home_assistant.push_schema import numeric_value
 from odoo.exceptions import UserError
 
 UNAVAILABLE_STATE = "unavailable"
+# What the bus carries per entity (`_compact_states`), in the order it is unpacked there.
+COMPACT_FIELDS = [
+    "entity_id",
+    "state",
+    "attributes",
+    "available",
+    "active",
+    "area_id",
+    "last_changed",
+    "last_updated",
+]
 
 
 class HaEntity(models.Model):
@@ -62,10 +74,16 @@ class HaEntity(models.Model):
         ),
     ]
 
+    # Both stored computes below run on every new entity (1000 at once in a snapshot part):
+    # assigning per group of equal values, not per record, halves their cost.
+
     @api.depends("entity_id")
     def _compute_domain(self):
-        for entity in self:
-            entity.domain = entity.entity_id.split(".", 1)[0] if entity.entity_id else False
+        by_domain = defaultdict(list)
+        for entity, entity_id in zip(self, self.mapped("entity_id"), strict=True):
+            by_domain[entity_id.split(".", 1)[0] if entity_id else False].append(entity.id)
+        for domain, ids in by_domain.items():
+            self.browse(ids).domain = domain
 
     @api.depends("attributes")
     def _compute_attributes_text(self):
@@ -76,8 +94,11 @@ class HaEntity(models.Model):
 
     @api.depends("own_area_id", "device_id.area_id")
     def _compute_area_id(self):
+        by_area = defaultdict(list)
         for entity in self:
-            entity.area_id = entity.own_area_id or entity.device_id.area_id
+            by_area[entity.own_area_id or entity.device_id.area_id].append(entity.id)
+        for area, ids in by_area.items():
+            self.browse(ids).area_id = area
 
     # ------------------------------------------------------------------ ingest
 
@@ -265,24 +286,35 @@ class HaEntity(models.Model):
     def _compact_states(self):
         """The entities' current states as small dicts for the bus (the dashboard's input).
 
-        The bus serializes the message at once, so the attributes are read without the deep
-        copy a Json field's record value makes (`_current_value`).
+        The bus serializes the message at once, so the values are taken from the cache as
+        they are (after one fetch of what is missing and the pending area computation):
+        no recordset per area, no deep copy of the attributes. About 3 times cheaper than
+        reading the record values, for the same message.
         """
-        return [
-            {
-                "id": entity.id,
-                "entity_id": entity.entity_id,
-                "state": entity.state or None,
-                "attributes": entity._current_value("attributes") or {},
-                "numeric_value": numeric_value(entity.state or None),
-                "available": entity.available,
-                "active": entity.active,
-                "area_id": entity.area_id.id or None,
-                "last_changed": fields.Datetime.to_string(entity.last_changed) or None,
-                "last_updated": fields.Datetime.to_string(entity.last_updated) or None,
-            }
-            for entity in self
-        ]
+        self._recompute_recordset(["area_id"])
+        self.fetch(COMPACT_FIELDS)
+        get = self.env.cache.get
+        fields_ = [self._fields[name] for name in COMPACT_FIELDS]
+        states = []
+        for entity in self:
+            entity_id, state, attributes, available, active, area_id, changed, updated = (
+                get(entity, field) for field in fields_
+            )
+            states.append(
+                {
+                    "id": entity.id,
+                    "entity_id": entity_id,
+                    "state": state or None,
+                    "attributes": attributes or {},
+                    "numeric_value": numeric_value(state or None),
+                    "available": bool(available),
+                    "active": bool(active),
+                    "area_id": area_id or None,
+                    "last_changed": fields.Datetime.to_string(changed) or None,
+                    "last_updated": fields.Datetime.to_string(updated) or None,
+                }
+            )
+        return states
 
 
 def _text(value):

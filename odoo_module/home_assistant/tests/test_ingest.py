@@ -1,5 +1,6 @@
 """PROTOCOL §3 through the real endpoint: what an accepted push does to Odoo's data."""
 
+import json
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -7,12 +8,14 @@ from odoo import Command
 from odoo.addons.home_assistant.models.ha_entity_history import HaEntityHistory
 from odoo.addons.home_assistant.tests.common import (
     T0,
+    HomeAssistantCase,
     HomeAssistantHttpCase,
     area_event,
     device_event,
     entity_event,
     state_event,
 )
+from odoo.sql_db import Cursor
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -335,3 +338,158 @@ class TestIngest(HomeAssistantHttpCase):
         self.assertEqual(self.entity("light.kitchen").attributes, {"brightness": 9})
         partners = self.env["res.partner"].search_count([("name", "=like", "Light on: %")])
         self.assertEqual(partners, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestIngestBatchCost(HomeAssistantCase):
+    """What a batch costs does not grow per event or per entity, and stays on the ORM."""
+
+    maxDiff = None
+
+    def ingest(self, events, snapshot=False):
+        return self.instance._ingest_batch(self.make_batch(events, snapshot))
+
+    def queries(self, events, snapshot=False):
+        """SQL statements of one batch, its flush included.
+
+        Once an automation rule on ha.entity existed (in an earlier test), base_automation's
+        `write` looks its rules up with one query per call; those are not the batch's own.
+        """
+        self.env.flush_all()
+        self.env.invalidate_all()
+        statements = []
+        execute = Cursor.execute
+
+        def counting(cr, query, params=None, log_exceptions=True):
+            if "base_automation" not in str(getattr(query, "code", query)):
+                statements.append(query)
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", counting):
+            self.ingest(events, snapshot)
+            self.env.flush_all()
+        return len(statements)
+
+    @staticmethod
+    def states(entities, events, start, prefix="sensor.s"):
+        return [
+            state_event(f"{prefix}{index % entities}", str(index), start + timedelta(seconds=index))
+            for index in range(events)
+        ]
+
+    def test_queries_per_batch_do_not_grow_with_events_or_entities(self):
+        self.ingest(self.states(100, 100, T0))
+        small = self.queries(self.states(5, 10, LATER))
+        large = self.queries(self.states(100, 1000, LATER + timedelta(hours=1)))
+        self.assertEqual(large, small)
+        self.assertLessEqual(large, 12)
+
+    def test_new_entities_are_created_in_bulk(self):
+        small = self.queries(self.states(3, 3, T0, "sensor.a"), snapshot=True)
+        large = self.queries(self.states(300, 300, T0, "sensor.b"), snapshot=True)
+        # Odoo writes new rows and their stored computes in statements of 100 rows at most;
+        # nothing is queried per entity.
+        self.assertLessEqual(large - small, 2 * 2)
+        entities = self.env["ha.entity"].with_context(active_test=False)
+        self.assertEqual(entities.search_count([("domain", "=", "sensor")]), 303)
+
+    def test_only_the_newest_state_per_entity_is_written_and_history_keeps_all(self):
+        self.ingest([state_event("sensor.p", "0", T0)])
+        self.ingest(
+            [
+                state_event("sensor.p", "3", T0 + timedelta(seconds=3)),
+                state_event("sensor.p", "1", T0 + timedelta(seconds=1)),
+                state_event("sensor.p", "2", T0 + timedelta(seconds=2)),
+            ]
+        )
+        power = self.entity("sensor.p")
+        self.assertEqual((power.state, power.numeric_value), ("3", 3.0))
+        self.assertEqual(power.last_updated, T0 + timedelta(seconds=3))
+        self.assertEqual(self.history(power).mapped("state"), ["0", "1", "2", "3"])
+
+    def test_automations_see_each_entity_once_with_its_newest_state(self):
+        state_field = self.env["ir.model.fields"]._get("ha.entity", "state")
+        automation = self.env["base.automation"].create(
+            {
+                "name": "A light turned on",
+                "model_id": self.env["ir.model"]._get_id("ha.entity"),
+                "trigger": "on_create_or_write",
+                "trigger_field_ids": [Command.set(state_field.ids)],
+                "filter_domain": "[('domain', '=', 'light'), ('state', '=', 'on')]",
+            }
+        )
+        automation.action_server_ids = [
+            Command.create(
+                {
+                    "name": "Log the light",
+                    "model_id": automation.model_id.id,
+                    "state": "code",
+                    "code": "env['res.partner'].create({'name': 'On: ' + record.entity_id})",
+                }
+            )
+        ]
+        lights = ["light.a", "light.b", "light.c", "light.d"]
+        self.ingest([state_event(light, "off", T0) for light in lights])
+        self.ingest(
+            [
+                state_event("light.a", "on", LATER),
+                state_event("light.b", "on", LATER),
+                state_event("light.c", "off", LATER),  # unchanged
+                # on, then off again within the batch: only the newest state is written
+                state_event("light.d", "on", LATER),
+                state_event("light.d", "off", LATER + timedelta(seconds=1)),
+            ]
+        )
+        fired = self.env["res.partner"].search([("name", "=like", "On: %")])
+        self.assertEqual(sorted(fired.mapped("name")), ["On: light.a", "On: light.b"])
+        self.assertEqual(self.history(self.entity("light.d")).mapped("state"), ["off", "on", "off"])
+
+    def test_the_bus_message_carries_the_changed_entities_compact_states(self):
+        self.ingest([area_event("hall", "Hall"), device_event("d1", area_id="hall")])
+        celsius = {"unit_of_measurement": "°C"}
+        self.ingest([state_event("sensor.t", "20.5", T0, celsius)])
+        hall = self.env["ha.area"].search([("ha_area_id", "=", "hall")])
+        self.ingest(
+            [
+                entity_event("light.porch", device_id="d1"),
+                state_event("light.porch", "on", LATER, {"brightness": 9}),
+                state_event("sensor.t", "21", LATER, celsius, last_changed=T0),
+            ]
+        )
+        message = self.env["bus.bus"].search([], order="id desc", limit=1).message
+        porch, sensor = self.entity("light.porch"), self.entity("sensor.t")
+        self.assertEqual(
+            json.loads(message),
+            {
+                "type": "home_assistant/entities",
+                "payload": {
+                    "instance_id": self.instance.id,
+                    "entities": [
+                        {
+                            "id": sensor.id,
+                            "entity_id": "sensor.t",
+                            "state": "21",
+                            "attributes": {"unit_of_measurement": "°C"},
+                            "numeric_value": 21.0,
+                            "available": True,
+                            "active": True,
+                            "area_id": None,
+                            "last_changed": "2026-11-28 18:00:00",
+                            "last_updated": "2026-11-28 18:00:05",
+                        },
+                        {
+                            "id": porch.id,
+                            "entity_id": "light.porch",
+                            "state": "on",
+                            "attributes": {"brightness": 9},
+                            "numeric_value": None,
+                            "available": True,
+                            "active": True,
+                            "area_id": hall.id,
+                            "last_changed": "2026-11-28 18:00:05",
+                            "last_updated": "2026-11-28 18:00:05",
+                        },
+                    ],
+                },
+            },
+        )
