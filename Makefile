@@ -1,5 +1,5 @@
 # The two commands a newcomer runs (README): `make demo` and `make test`; `make bench` measures.
-.PHONY: demo test bench
+.PHONY: demo test bench screenshots
 
 demo:
 	scripts/demo.sh
@@ -10,3 +10,7 @@ test:
 bench:
 	scripts/ha-env.sh setup
 	scripts/odoo-env.sh python scripts/bench.py
+
+# Re-takes docs/images/*.png in headless Chromium against a throw-away database.
+screenshots:
+	scripts/odoo-env.sh python scripts/screenshots.py
