@@ -1,10 +1,9 @@
 """Builders of the wire events of PROTOCOL.md §3 from Home Assistant states and registries."""
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import State
 from homeassistant.helpers import (
     area_registry as ar,
 )
@@ -104,24 +103,3 @@ def event_key(event: WireEvent) -> tuple[str, str]:
     if kind == "area":
         return kind, str(event["area_id"])
     return kind, str(event["entity_id"])
-
-
-def snapshot_events(
-    hass: HomeAssistant, exported: Callable[[str], bool], include_attributes: bool
-) -> list[WireEvent]:
-    """Return every exported state and registry item: areas, devices, entities, then states."""
-    events: list[WireEvent] = [area_event(area) for area in ar.async_get(hass).async_list_areas()]
-    devices = dr.async_get(hass)
-    events.extend(device_event(d) for d in devices.devices if not is_own_device(d))
-    events.extend(device_event(d) for d in devices.child_devices if not is_own_device(d))
-    events.extend(
-        entity_event(entry)
-        for entry in er.async_get(hass).entities.values()
-        if exported(entry.entity_id)
-    )
-    events.extend(
-        state_event(state, include_attributes)
-        for state in hass.states.async_all()
-        if exported(state.entity_id)
-    )
-    return events

@@ -14,6 +14,7 @@ import sys
 from collections import deque
 from contextlib import suppress
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -62,13 +63,13 @@ from .events import (
     removed_device_event,
     removed_entity_event,
     removed_state_event,
-    snapshot_events,
     state_event,
 )
 from .odoo_client import PushAnswer, PushClient
 from .outbox_settings import OutboxSettings
 from .outbox_store import outbox_store, restored_batch, restored_item, stored_batch, stored_data
 from .retry import backoff_delay, describe_failure
+from .snapshot import SnapshotSources, capture_snapshot, encode_snapshot
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -113,6 +114,11 @@ class Outbox:
         self._attention = 1
         self._wake_at = 1
         self._compaction_scheduled = False
+        # Bumped by every snapshot request: an older one still encoding is then dropped.
+        self._snapshot_generation = 0
+        # Cleared while a snapshot is encoded: what was queued after it must wait for it.
+        self._snapshot_ready = asyncio.Event()
+        self._snapshot_ready.set()
         self._sender: asyncio.Task[None] | None = None
         self._unsubscribers: list[CALLBACK_TYPE] = []
         self._stop_unsub: CALLBACK_TYPE | None = None
@@ -414,25 +420,78 @@ class Outbox:
 
     @callback
     def async_request_snapshot(self) -> None:
-        """Queue a full snapshot of exported states and registries, replacing a queued one."""
-        events = [
-            json_bytes(event)
-            for event in snapshot_events(
-                self._hass, self._is_exported_entity, self._settings.send_attributes
+        """Queue a full snapshot of exported states and registries, replacing a queued one.
+
+        The loop only takes references; the events are built and encoded in the executor
+        (`snapshot.py`). The snapshot then goes where it was taken in the queue, so a
+        registry change made while it was being encoded still reaches Odoo after it.
+        """
+        self._snapshot_generation += 1
+        self._snapshot_ready.clear()
+        self._entry.async_create_task(
+            self._hass,
+            self._async_queue_snapshot(
+                capture_snapshot(self._hass),
+                self._queue[-1] if self._queue else None,
+                self._snapshot_generation,
+            ),
+            f"{DOMAIN} snapshot {self._entry.title}",
+        )
+
+    async def _async_queue_snapshot(
+        self,
+        sources: SnapshotSources,
+        taken_after: QueueItem | None,
+        generation: int,
+    ) -> None:
+        """Encode a captured snapshot in the executor and queue it in its place."""
+        try:
+            events = await self._hass.async_add_executor_job(
+                encode_snapshot, sources, self._is_exported_entity, self._settings.send_attributes
             )
-        ]
-        chunks = list(split_events(events, self._settings.max_batch))
-        if any(isinstance(item, Chunk) and item.snapshot for item in self._queue):
-            self._remove_queued_snapshots()
+        finally:
+            if generation == self._snapshot_generation:
+                self._snapshot_ready.set()
+        if generation != self._snapshot_generation:
+            return  # a newer snapshot was requested while this one was encoded
+        chunks = split_events(events, self._settings.max_batch)
         if len(chunks) == 1:
-            self._append_chunk(Chunk(True, chunks[0]))
+            parts = [Chunk(True, chunks[0])]
         else:
             snapshot_id = secrets.token_hex(8)
-            for part, chunk in enumerate(chunks, start=1):
-                meta = {"id": snapshot_id, "part": part, "parts": len(chunks)}
-                self._append_chunk(Chunk(meta, chunk))
+            parts = [
+                Chunk({"id": snapshot_id, "part": part, "parts": len(chunks)}, chunk)
+                for part, chunk in enumerate(chunks, start=1)
+            ]
+        position = self._position_after(taken_after)
+        if any(isinstance(item, Chunk) and item.snapshot for item in self._queue):
+            # The older snapshot goes; the place found for this one moves up with it.
+            position -= sum(
+                1
+                for item in islice(self._queue, position)
+                if isinstance(item, Chunk) and item.snapshot
+            )
+            self._remove_queued_snapshots()
+        for offset, part in enumerate(parts):
+            self._queue.insert(position + offset, part)
+            self._chunk_count += 1
+            self._chunk_events += len(part.events)
         self._wakeup.set()
+        self._async_notify_status()
         self._schedule_save()
+
+    def _position_after(self, taken_after: QueueItem | None) -> int:
+        """Return the queue index just after `taken_after`, the last item queued before a
+        snapshot was taken, or 0 when it is gone (sent or compacted away).
+
+        Everything behind that index then reaches Odoo after the snapshot, in order, which
+        is always right: replaying changes the snapshot already holds ends in the same state.
+        """
+        if taken_after is not None:
+            for index_from_end, item in enumerate(reversed(self._queue)):
+                if item is taken_after:
+                    return len(self._queue) - index_from_end
+        return 0
 
     def _append_chunk(self, chunk: Chunk) -> None:
         """Queue a chunk and keep the pending count exact."""
@@ -528,12 +587,17 @@ class Outbox:
                 self._wakeup.clear()
                 self._set_wake_at(1)
                 await _wait(self._wakeup, remaining)
-            # The first event of a quiet period waits for company, unless a batch fills up.
-            if len(self._queue) < self._settings.max_batch:
+            # The first event of a quiet period waits for company, unless a batch fills up;
+            # a chunk (a snapshot part) is a whole batch already.
+            if len(self._queue) < self._settings.max_batch and not isinstance(
+                self._queue[0], Chunk
+            ):
                 self._wakeup.clear()
                 self._set_wake_at(self._settings.max_batch)
                 await _wait(self._wakeup, self._settings.flush_delay)
         self._set_wake_at(NEVER)
+        # What was queued after a snapshot was taken must follow it: wait while it is encoded.
+        await self._snapshot_ready.wait()
         return self._take_batch()
 
     def _take_batch(self) -> Batch:

@@ -34,6 +34,7 @@ async def test_a_newer_snapshot_replaces_a_queued_one_and_survives_reload(
     snapshot_size = outbox.pending
     for _ in range(3):
         await hass.services.async_call(DOMAIN, "resync", blocking=True)
+    await hass.async_block_till_done()  # snapshots are encoded in the executor
     # One snapshot in flight, one queued: never three.
     assert outbox.pending == 2 * snapshot_size == 6
     assert await hass.config_entries.async_unload(config_entry.entry_id)
@@ -74,7 +75,7 @@ async def test_compaction_drops_oldest_when_nothing_is_superseded(
     assert outbox.dropped_events >= 30
     odoo.down = False
     await hass.services.async_call(DOMAIN, "flush", blocking=True)
-    await wait_for(lambda: len(odoo.states) == 80)
+    await wait_for(lambda: len(odoo.states) == 80 and outbox.pending == 0)
     # No outage was seen (the first push succeeded): the compaction itself queued the snapshot.
     assert [batch["snapshot"] for batch in odoo.batches if batch["events"]][-1] is True
     assert live_batches(odoo)

@@ -1,5 +1,9 @@
 """Snapshots (single and multi-part, on setup and on `odoo.resync`), streamed registry changes."""
 
+import asyncio
+import threading
+from typing import Any
+
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -14,10 +18,13 @@ from homeassistant.helpers import (
 )
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.odoo import outbox as outbox_module
 from custom_components.odoo.const import DOMAIN
+from custom_components.odoo.snapshot import encode_snapshot
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
+from .test_outbox import outbox_of
 
 
 async def test_large_snapshot_is_sent_in_numbered_parts(
@@ -129,3 +136,84 @@ async def test_services_refuse_unknown_entries(
         await hass.services.async_call(
             DOMAIN, "resync", {"config_entry_id": config_entry.entry_id}, blocking=True
         )
+
+
+@pytest.fixture
+def held_encoding(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], threading.Event]:
+    """Hold snapshot encoding until the test releases it; record the encoding threads."""
+    threads: list[int] = []
+    release = threading.Event()
+
+    def held(*args: Any) -> list[bytes]:
+        threads.append(threading.get_ident())
+        assert release.wait(10)
+        return encode_snapshot(*args)
+
+    monkeypatch.setattr(outbox_module, "encode_snapshot", held)
+    return threads, release
+
+
+async def test_snapshot_is_encoded_off_the_loop_and_queued_where_it_was_taken(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    held_encoding: tuple[list[int], threading.Event],
+) -> None:
+    """A registry change made while a snapshot is encoded reaches Odoo after the snapshot."""
+    threads, release = held_encoding
+    registry = er.async_get(hass)
+    lamp = registry.async_get_or_create("light", "demo", "lamp", original_name="Lamp")
+    release.set()
+    await setup_entry(hass, config_entry)
+    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
+    release.clear()
+    before = len(odoo.batches)
+
+    outbox = outbox_of(config_entry)
+    outbox.async_request_snapshot()
+    registry.async_update_entity(lamp.entity_id, name="Reading lamp")
+    await wait_for(lambda: len(threads) == 2 and outbox.pending == 1)
+    await asyncio.sleep(0.3)  # longer than the flush delay: the rename must still wait
+    release.set()
+
+    await wait_for(lambda: any(e.get("name") == "Reading lamp" for e in odoo.events))
+    names = [
+        (bool(b["snapshot"]), e["name"])
+        for b in odoo.batches[before:]
+        for e in b["events"]
+        if e["t"] == "entity" and e["entity_id"] == lamp.entity_id
+    ]
+    assert names == [(True, "Lamp"), (False, "Reading lamp")]
+    assert hass.loop_thread_id not in threads
+
+
+async def test_a_snapshot_requested_while_one_is_encoded_replaces_it(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    held_encoding: tuple[list[int], threading.Event],
+) -> None:
+    """Two resyncs in a row queue one snapshot, with the newer states."""
+    threads, release = held_encoding
+    release.set()
+    await setup_entry(hass, config_entry)
+    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
+    release.clear()
+    outbox = outbox_of(config_entry)
+    hass.states.async_set("sensor.power", "1")
+    await hass.async_block_till_done()
+    before = len(odoo.batches)
+
+    outbox.async_request_snapshot()
+    hass.states.async_set("sensor.power", "2")
+    outbox.async_request_snapshot()
+    await wait_for(lambda: len(threads) == 3)
+    release.set()
+    await hass.async_block_till_done()
+
+    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches[before:]))
+    await hass.async_block_till_done()
+    snapshots = [b for b in odoo.batches[before:] if b["snapshot"]]
+    assert len(snapshots) == 1
+    (power,) = [e for e in snapshots[0]["events"] if e.get("entity_id") == "sensor.power"]
+    assert power["state"] == "2"

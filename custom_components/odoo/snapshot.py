@@ -1,0 +1,58 @@
+"""Full snapshots: references taken on the event loop, events built and encoded in the executor.
+
+Building and encoding the events of 10 000 entities costs 100 to 180 ms of CPU on the 2-core
+reference machine; on the event loop that would stall every other integration. States and
+registry entries are immutable, so the loop only copies references to them and a worker
+thread does the rest.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.core import HomeAssistant, State, callback
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.json import json_bytes
+
+from .events import area_event, device_event, entity_event, is_own_device, state_event
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotSources:
+    """Everything a snapshot describes, as it was at one moment."""
+
+    areas: list[ar.AreaEntry]
+    devices: list[dr.DeviceEntry | dr.ChildDeviceEntry]
+    entities: list[er.RegistryEntry]
+    states: list[State]
+
+
+@callback
+def capture_snapshot(hass: HomeAssistant) -> SnapshotSources:
+    """Take the current states and registry entries (references only: cheap, loop-safe)."""
+    devices = dr.async_get(hass)
+    return SnapshotSources(
+        areas=list(ar.async_get(hass).async_list_areas()),
+        devices=[*devices.devices, *devices.child_devices],
+        entities=list(er.async_get(hass).entities.values()),
+        states=hass.states.async_all(),
+    )
+
+
+def encode_snapshot(
+    sources: SnapshotSources, exported: Callable[[str], bool], include_attributes: bool
+) -> list[bytes]:
+    """Return the encoded events of a snapshot: areas, devices, entities, then states.
+
+    Reads only immutable objects, so it runs in the executor.
+    """
+    events = [area_event(area) for area in sources.areas]
+    events.extend(device_event(device) for device in sources.devices if not is_own_device(device))
+    events.extend(entity_event(entry) for entry in sources.entities if exported(entry.entity_id))
+    events.extend(
+        state_event(state, include_attributes)
+        for state in sources.states
+        if exported(state.entity_id)
+    )
+    return [json_bytes(event) for event in events]
