@@ -90,6 +90,11 @@ class TestDashboardData(HomeAssistantCase):
         self.assertEqual(rows["sensor.power"]["unit_of_measurement"], "W")
         self.assertEqual(rows["light.kitchen"]["name"], "Kitchen light")
         self.assertEqual(rows["light.kitchen"]["area_id"], data["areas"][0]["id"])
+        # Attributes that are fields of the row already are not sent twice.
+        self.assertEqual(
+            rows["light.kitchen"]["attributes"], {"supported_color_modes": ["brightness"]}
+        )
+        self.assertEqual(rows["sensor.power"]["attributes"], {})
 
     def test_users_without_access_get_no_instance_and_no_history(self):
         data = self.dashboard(self.outsider).load(self.instance.id)

@@ -1,7 +1,15 @@
 /** The Home Assistant dashboard: one instance's entities by area and domain, live. */
 
-import { Component, onMounted, onWillStart, onWillUnmount, reactive, toRaw, useState } from "@odoo/owl";
-import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
+import {
+    Component,
+    onMounted,
+    onPatched,
+    onWillStart,
+    onWillUnmount,
+    reactive,
+    toRaw,
+    useState,
+} from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -9,15 +17,24 @@ import { standardActionServiceProps } from "@web/webclient/actions/action_servic
 import { domainInfo } from "./domains";
 import { EntityCard } from "./entity_card";
 import { HistoryDialog } from "./history_dialog";
+import { InstanceStatus } from "./instance_status";
 
 // The server only notifies batches that changed entities: a quiet instance's status is
 // refreshed this often so "connected" and "last seen" stay true.
 const STATUS_REFRESH_MS = 60000;
 const SPARKLINE_CHUNK = 500;
+// For the height an off-screen group is given before it is first drawn (dashboard.scss):
+// roughly a card's width with its gap, a row of cards' height and a group heading's.
+const CARD_WIDTH_PX = 232;
+const CARD_ROW_PX = 124;
+const GROUP_HEADING_PX = 36;
+// Cards are rendered a screenful first, then this many more per task until all are: the
+// first screen shows without waiting for 2 000 cards, and the page stays responsive.
+const CARDS_PER_CHUNK = 300;
 
 export class Dashboard extends Component {
     static template = "home_assistant.Dashboard";
-    static components = { EntityCard };
+    static components = { EntityCard, InstanceStatus };
     static props = { ...standardActionServiceProps };
 
     setup() {
@@ -28,8 +45,14 @@ export class Dashboard extends Component {
         // raw and re-groups only when `layout` changes, so one state never re-renders it.
         this.rows = new Map();
         this.serverTime = null;
+        // Read by InstanceStatus only: a push or heartbeat changing an instance's
+        // `last_seen` re-renders that small component, never the 2 000 cards.
+        this.status = reactive({ instances: [] });
+        // Entity id → its sparkline's values; each card reads its own key only, so a
+        // chunk of sparklines arriving re-renders those cards, not the dashboard.
+        this.sparklines = reactive({});
         this.state = useState({
-            instances: [],
+            hasInstances: false,
             instanceId: null,
             areas: [],
             layout: 0,
@@ -37,8 +60,11 @@ export class Dashboard extends Component {
             domain: "",
             availability: "",
             areaId: "",
-            sparklines: {},
+            // How many cards are rendered so far (see CARDS_PER_CHUNK).
+            cardBudget: 0,
         });
+        this.collator = new Intl.Collator();
+        this.grouped = { key: null, sections: [] };
         this.openHistory = this.openHistory.bind(this);
         onWillStart(() => this.load(this.props.action.context?.instance_id));
         onMounted(() => {
@@ -48,10 +74,14 @@ export class Dashboard extends Component {
             });
             this.statusTimer = setInterval(() => this.refreshStatuses(), STATUS_REFRESH_MS);
             this.loadSparklines();
+            this.renderMoreCards();
         });
+        onPatched(() => this.renderMoreCards());
         onWillUnmount(() => {
             this.stopListening();
             clearInterval(this.statusTimer);
+            clearTimeout(this.chunkTimer);
+            cancelAnimationFrame(this.chunkFrame);
         });
     }
 
@@ -59,18 +89,33 @@ export class Dashboard extends Component {
         const data = await this.orm.call("ha.dashboard", "load", [instanceId || null]);
         this.serverTime = data.server_time;
         this.rows = new Map(data.entities.map((row) => [row.id, reactive({ ...row, revision: 0 })]));
+        this.status.instances = data.instances;
+        this.sparklines = reactive({});
         Object.assign(this.state, {
-            instances: data.instances,
+            hasInstances: data.instances.length > 0,
             instanceId: data.instance_id,
             areas: data.areas,
             areaId: "",
-            sparklines: {},
             layout: this.state.layout + 1,
+            cardBudget: firstScreenCards(),
         });
     }
 
-    async selectInstance(ev) {
-        await this.load(Number(ev.target.value));
+    /** Once the cards rendered so far are painted, render the next chunk, if any. */
+    renderMoreCards() {
+        if (this.chunkFrame || this.state.cardBudget >= this.rows.size) {
+            return;
+        }
+        this.chunkFrame = requestAnimationFrame(() => {
+            this.chunkTimer = setTimeout(() => {
+                this.chunkFrame = null;
+                this.state.cardBudget += CARDS_PER_CHUNK;
+            });
+        });
+    }
+
+    async selectInstance(instanceId) {
+        await this.load(instanceId);
         this.loadSparklines();
     }
 
@@ -78,20 +123,22 @@ export class Dashboard extends Component {
         const ids = [...this.rows.values()]
             .filter((row) => row.domain === "sensor" && row.numeric_value !== null)
             .map((row) => row.id);
+        const store = this.sparklines; // another instance chosen meanwhile: a new store
         for (let start = 0; start < ids.length; start += SPARKLINE_CHUNK) {
             const series = await this.orm.call("ha.dashboard", "sparklines", [
                 ids.slice(start, start + SPARKLINE_CHUNK),
             ]);
-            Object.assign(this.state.sparklines, series);
+            Object.assign(store, series);
         }
     }
 
     /** Apply a pushed batch: update each card's row in place, re-group only when needed. */
     onUpdate({ instance_id: instanceId, entities }) {
-        const instance = this.state.instances.find((record) => record.id === instanceId);
-        if (instance) {
-            Object.assign(instance, { connected: true, last_seen: luxon.DateTime.utc().toFormat("yyyy-MM-dd HH:mm:ss") });
-        }
+        this.updateStatus({
+            id: instanceId,
+            connected: true,
+            last_seen: luxon.DateTime.utc().toFormat("yyyy-MM-dd HH:mm:ss"),
+        });
         if (instanceId === this.state.instanceId) {
             this.applyRows(entities);
         }
@@ -155,20 +202,10 @@ export class Dashboard extends Component {
     }
 
     updateStatus(status) {
-        const instance = this.state.instances.find((record) => record.id === status.id);
+        const instance = this.status.instances.find((record) => record.id === status.id);
         if (instance) {
             Object.assign(instance, status);
         }
-    }
-
-    get currentInstance() {
-        return this.state.instances.find((record) => record.id === this.state.instanceId);
-    }
-
-    formatLastSeen(instance) {
-        return instance.last_seen
-            ? formatDateTime(deserializeDateTime(instance.last_seen))
-            : _t("never");
     }
 
     get domainOptions() {
@@ -179,9 +216,46 @@ export class Dashboard extends Component {
             .sort((a, b) => a.order - b.order || a.domain.localeCompare(b.domain));
     }
 
-    /** Areas (then "No area"), each with its domains' groups of matching entities. */
+    /** The sections to render: the first `cardBudget` cards of `groupedSections`. */
     get sections() {
-        this.state.layout; // a dependency: re-group when entities come, go or move
+        let budget = this.state.cardBudget;
+        const sections = [];
+        for (const section of this.groupedSections()) {
+            if (budget <= 0) {
+                break;
+            }
+            const groups = [];
+            for (const group of section.groups) {
+                if (budget <= 0) {
+                    break;
+                }
+                groups.push(
+                    budget >= group.rows.length
+                        ? group
+                        : { ...group, rows: group.rows.slice(0, budget) }
+                );
+                budget -= group.rows.length;
+            }
+            sections.push(groups.length === section.groups.length ? section : { ...section, groups });
+        }
+        return sections;
+    }
+
+    /**
+     * Areas (then "No area"), each with its domains' groups of matching entities; kept
+     * until the entities or the filters change (not recomputed for each chunk of cards).
+     */
+    groupedSections() {
+        const { layout, search, domain, availability, areaId, areas } = this.state;
+        const key = JSON.stringify([layout, search, domain, availability, areaId]);
+        if (this.grouped.key === key && this.grouped.areas === toRaw(areas)) {
+            return this.grouped.sections;
+        }
+        this.grouped = { key, areas: toRaw(areas), sections: this.groupSections() };
+        return this.grouped.sections;
+    }
+
+    groupSections() {
         const { search, domain, availability, areaId } = this.state;
         const needle = search.trim().toLowerCase();
         const knownAreas = new Set(this.state.areas.map((area) => area.id));
@@ -209,6 +283,7 @@ export class Dashboard extends Component {
             }
             groups.get(raw.domain).push(row);
         }
+        const columns = Math.max(1, Math.floor((window.innerWidth - 24) / CARD_WIDTH_PX));
         const areas = [...this.state.areas, { id: "none", name: _t("No area") }];
         return areas
             .filter((area) => byArea.has(area.id))
@@ -219,8 +294,9 @@ export class Dashboard extends Component {
                     .map(([domainKey, rows]) => ({
                         domain: domainKey,
                         ...domainInfo(domainKey),
+                        height: GROUP_HEADING_PX + Math.ceil(rows.length / columns) * CARD_ROW_PX,
                         rows: rows.sort((a, b) =>
-                            (toRaw(a).name || "").localeCompare(toRaw(b).name || "")
+                            this.collator.compare(toRaw(a).name || "", toRaw(b).name || "")
                         ),
                     }))
                     .sort((a, b) => a.order - b.order || a.domain.localeCompare(b.domain)),
@@ -230,6 +306,12 @@ export class Dashboard extends Component {
     openHistory(entity) {
         this.dialog.add(HistoryDialog, { entity: toRaw(entity) });
     }
+}
+
+/** About how many cards fill the window (twice over, to be safe), rendered first. */
+function firstScreenCards() {
+    const columns = Math.max(1, Math.floor((window.innerWidth - 24) / CARD_WIDTH_PX));
+    return 2 * columns * Math.ceil(window.innerHeight / CARD_ROW_PX);
 }
 
 registry.category("actions").add("home_assistant.dashboard", Dashboard);

@@ -2,9 +2,15 @@
 
 import { _t } from "@web/core/l10n/translation";
 
-/** Domains in the order their groups appear in an area, with a label and an icon. */
-export function domainInfo(domain) {
-    const known = {
+// Built on first use (translations are loaded by then) and kept: every card asks for
+// its icon and state label, 2 000 cards must not build these tables 2 000 times each.
+let domains = null;
+let domainOrder = null;
+let stateLabels = null;
+const domainInfos = new Map();
+
+function knownDomains() {
+    domains ??= {
         light: [_t("Lights"), "fa-lightbulb-o"],
         switch: [_t("Switches"), "fa-toggle-on"],
         input_boolean: [_t("Toggles"), "fa-toggle-on"],
@@ -25,8 +31,20 @@ export function domainInfo(domain) {
         sensor: [_t("Sensors"), "fa-eye"],
         binary_sensor: [_t("Binary sensors"), "fa-dot-circle-o"],
     };
-    const [label, icon] = known[domain] || [domain, "fa-cube"];
-    return { label, icon, order: domain in known ? Object.keys(known).indexOf(domain) : 99 };
+    domainOrder ??= new Map(Object.keys(domains).map((domain, index) => [domain, index]));
+    return domains;
+}
+
+/** Domains in the order their groups appear in an area, with a label and an icon. */
+export function domainInfo(domain) {
+    let info = domainInfos.get(domain);
+    if (!info) {
+        const known = knownDomains();
+        const [label, icon] = (Object.hasOwn(known, domain) && known[domain]) || [domain, "fa-cube"];
+        info = Object.freeze({ label, icon, order: domainOrder.get(domain) ?? 99 });
+        domainInfos.set(domain, info);
+    }
+    return info;
 }
 
 const DEVICE_CLASS_ICONS = {
@@ -61,7 +79,7 @@ export function entityIcon(entity) {
 
 /** Human words for Home Assistant's raw states. */
 export function stateLabel(state) {
-    const labels = {
+    stateLabels ??= {
         on: _t("On"),
         off: _t("Off"),
         open: _t("Open"),
@@ -86,5 +104,5 @@ export function stateLabel(state) {
         unavailable: _t("Unavailable"),
         unknown: _t("Unknown"),
     };
-    return labels[state] || state || "";
+    return (Object.hasOwn(stateLabels, state) && stateLabels[state]) || state || "";
 }

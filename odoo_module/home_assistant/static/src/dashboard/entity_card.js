@@ -17,7 +17,8 @@ export class EntityCard extends Component {
     static components = { Sparkline };
     static props = {
         entity: Object,
-        sparkline: { type: Array, optional: true },
+        // Reactive {entity id: values}: the card reads (and so observes) its own key only.
+        sparklines: Object,
         onOpenHistory: Function,
     };
 
@@ -34,13 +35,20 @@ export class EntityCard extends Component {
         return this.props.entity;
     }
 
+    get sparklineValues() {
+        return this.entity.domain === "sensor" ? this.props.sparklines[this.entity.id] : undefined;
+    }
+
     /** The state shown: the optimistic one while a command is pending. */
     get shown() {
         const pending = this.card.pending;
+        // Reading `attributes` observes it; a new state always brings a new object, so its
+        // keys need not be observed one by one (spreading the raw object is cheaper).
+        const attributes = toRaw(this.entity.attributes);
         if (pending && pending.revision === this.entity.revision) {
-            return { ...this.entity.attributes, ...pending.attributes, state: pending.state ?? this.entity.state };
+            return { ...attributes, ...pending.attributes, state: pending.state ?? this.entity.state };
         }
-        return { ...this.entity.attributes, state: this.entity.state };
+        return { ...attributes, state: this.entity.state };
     }
 
     get isPending() {
@@ -54,7 +62,11 @@ export class EntityCard extends Component {
     }
 
     get isOn() {
-        return ON_STATES.has(this.shown.state);
+        return this.isOnState(this.shown.state);
+    }
+
+    isOnState(state) {
+        return ON_STATES.has(state);
     }
 
     get icon() {
