@@ -28,9 +28,9 @@ const SPARKLINE_CHUNK = 500;
 const CARD_WIDTH_PX = 232;
 const CARD_ROW_PX = 124;
 const GROUP_HEADING_PX = 36;
-// Cards are rendered a screenful first, then this many more per task until all are: the
-// first screen shows without waiting for 2 000 cards, and the page stays responsive.
-const CARDS_PER_CHUNK = 300;
+// Cards are rendered a screenful first, then, once it is painted, this many more per task
+// until all are: the first screen shows without waiting for 2 000 cards.
+const CARDS_PER_CHUNK = 1000;
 
 export class Dashboard extends Component {
     static template = "home_assistant.Dashboard";
@@ -101,17 +101,22 @@ export class Dashboard extends Component {
         });
     }
 
-    /** Once the cards rendered so far are painted, render the next chunk, if any. */
+    /** Render the next chunk of cards, if any: after a frame for the first screen. */
     renderMoreCards() {
-        if (this.chunkFrame || this.state.cardBudget >= this.rows.size) {
+        if (this.chunkFrame || this.chunkTimer || this.state.cardBudget >= this.rows.size) {
             return;
         }
-        this.chunkFrame = requestAnimationFrame(() => {
+        const more = () => {
             this.chunkTimer = setTimeout(() => {
-                this.chunkFrame = null;
+                this.chunkFrame = this.chunkTimer = null;
                 this.state.cardBudget += CARDS_PER_CHUNK;
             });
-        });
+        };
+        if (this.state.cardBudget > firstScreenCards()) {
+            more();
+        } else {
+            this.chunkFrame = requestAnimationFrame(more);
+        }
     }
 
     async selectInstance(instanceId) {
