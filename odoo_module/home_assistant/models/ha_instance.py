@@ -189,6 +189,10 @@ class HaInstance(models.Model):
             self.sudo().with_context(active_test=False).search([("uuid", "=", pairing["uuid"])])
         )
         if instance:
+            # Take the row lock pushes take first: a serialization failure against a push in
+            # flight then hits this quiet statement and Odoo retries, instead of the UPDATE,
+            # which Odoo would log with its parameters — the new secret among them.
+            instance._lock_for_ingest()
             instance.write({**pairing, "active": True, "last_seq": 0})
         else:
             instance = self.sudo().create(
@@ -329,7 +333,7 @@ class HaInstance(models.Model):
         }
 
     def _lock_for_ingest(self):
-        """Serialize the batches of one instance across workers and servers.
+        """Serialize the batches (and pairings) of one instance across workers and servers.
 
         Under Odoo's REPEATABLE READ isolation a concurrent batch that already committed makes
         this raise a serialization failure, which Odoo answers by retrying the whole request
