@@ -153,6 +153,16 @@ def held_encoding(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], threading
     return threads, release
 
 
+async def _synced_then_held(
+    hass: HomeAssistant, odoo: FakeOdoo, entry: MockConfigEntry, release: threading.Event
+) -> None:
+    """Set the entry up with encoding free until its first snapshot is in; hold it after."""
+    release.set()
+    await setup_entry(hass, entry)
+    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
+    release.clear()
+
+
 async def test_snapshot_is_encoded_off_the_loop_and_queued_where_it_was_taken(
     hass: HomeAssistant,
     odoo: FakeOdoo,
@@ -163,10 +173,7 @@ async def test_snapshot_is_encoded_off_the_loop_and_queued_where_it_was_taken(
     threads, release = held_encoding
     registry = er.async_get(hass)
     lamp = registry.async_get_or_create("light", "demo", "lamp", original_name="Lamp")
-    release.set()
-    await setup_entry(hass, config_entry)
-    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
-    release.clear()
+    await _synced_then_held(hass, odoo, config_entry, release)
     before = len(odoo.batches)
 
     outbox = outbox_of(config_entry)
@@ -195,10 +202,7 @@ async def test_a_snapshot_requested_while_one_is_encoded_replaces_it(
 ) -> None:
     """Two resyncs in a row queue one snapshot, with the newer states."""
     threads, release = held_encoding
-    release.set()
-    await setup_entry(hass, config_entry)
-    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
-    release.clear()
+    await _synced_then_held(hass, odoo, config_entry, release)
     outbox = outbox_of(config_entry)
     hass.states.async_set("sensor.power", "1")
     await hass.async_block_till_done()
