@@ -155,8 +155,8 @@ for index in range({count}):
     entity = entities[index % len(entities)]
     moment = base + __import__('datetime').timedelta(microseconds=index * 1000)
     entity.write({{'state': str(index), 'last_updated': moment}})
-    History.create({{'entity_id': entity.id, 'instance_id': instance.id, 'state': str(index),
-                    'last_changed': moment, 'last_updated': moment}})
+    History.create({{'entity_id': entity.id, 'state': str(index), 'last_changed': moment,
+                    'last_updated': moment}})
     env['bus.bus']._sendone(instance, 'ha_state', {{'entity_id': entity.entity_id,
                                                     'state': str(index)}})
     env.cr.commit()

@@ -151,7 +151,7 @@ class HaEntity(models.Model):
                 )
         created = self.create(to_create)
         known.update({entity.entity_id: entity for entity in created})
-        self.env["ha.entity.history"]._insert_states(instance, known, state_events)
+        self.env["ha.entity.history"]._insert_states(known, state_events)
         return self.browse(changed_ids) | created
 
     @api.model

@@ -137,7 +137,6 @@ class TestDashboardData(HomeAssistantCase):
             [
                 {
                     "entity_id": sensor.id,
-                    "instance_id": self.instance.id,
                     "state": str(index % 100),
                     "numeric_value": index % 100,
                     "last_updated": start + timedelta(seconds=60 * index),

@@ -27,7 +27,6 @@ class TestRetention(HomeAssistantCase):
             [
                 {
                     "entity_id": entity.id,
-                    "instance_id": instance.id,
                     "state": str(age),
                     "last_updated": now - timedelta(days=age, seconds=index),
                 }

@@ -31,7 +31,6 @@ class TestSecurity(HomeAssistantCase):
         cls.env["ha.entity.history"].create(
             {
                 "entity_id": entity.id,
-                "instance_id": instance.id,
                 "state": "on",
                 "last_updated": "2026-11-28 18:00:00",
             }
