@@ -16,6 +16,10 @@ from datetime import UTC, datetime
 from .signing import MAX_DECODED_BYTES, MAX_EVENTS_PER_BATCH, PROTOCOL_VERSION
 
 ENTITY_ID_PATTERN = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
+# A \u0000 escape not itself escaped (an odd number of backslashes before "u0000").
+# PostgreSQL stores no NUL character in text or jsonb: without this check such a batch
+# would fail in the database with a 500, which Home Assistant retries for ever.
+NUL_ESCAPE_PATTERN = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 MAX_ID_LENGTH = 255
 MAX_STATE_LENGTH = 255
 MAX_TEXT_LENGTH = 1024
@@ -145,15 +149,17 @@ def decode_content(body: bytes, content_encoding: str) -> bytes:
 
 
 def decode_json(body: bytes) -> dict:
-    """Parse the body as a UTF-8 JSON object, refusing NaN/Infinity and absurd nesting."""
+    """Parse the body as a UTF-8 JSON object; refuse NaN/Infinity, NUL and deep nesting."""
 
     def refuse_constant(name: str) -> None:
         raise PushSchemaError(f"body: {name} is not valid JSON")
 
     try:
-        document = json.loads(body.decode("utf-8"), parse_constant=refuse_constant)
+        text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PushSchemaError("body: not UTF-8 encoded") from error
+    try:
+        document = json.loads(text, parse_constant=refuse_constant)
     except RecursionError as error:
         raise PushSchemaError("body: JSON nested too deeply") from error
     except json.JSONDecodeError as error:
@@ -162,6 +168,9 @@ def decode_json(body: bytes) -> dict:
         ) from error
     if not isinstance(document, dict):
         raise PushSchemaError("body: expected a JSON object")
+    # The substring test first: scanning every body with the pattern costs 9 ms per 100 kB.
+    if "\\u0000" in text and NUL_ESCAPE_PATTERN.search(text):
+        raise PushSchemaError("body: a string contains the NUL character (\\u0000)")
     return document
 
 

@@ -152,7 +152,9 @@ def valid_batch(entity_id: str = "sensor.fuzz") -> dict[str, Any]:
 @st.composite
 def broken_batches(draw: st.DrawFn) -> bytes:
     """A body that breaks the push schema for sure, sometimes after valid JSON."""
-    kind = draw(st.sampled_from(["bytes", "json", "version", "missing", "events", "event_type"]))
+    kind = draw(
+        st.sampled_from(["bytes", "json", "version", "missing", "events", "event_type", "nul"])
+    )
     if kind == "bytes":
         return draw(st.binary(max_size=300))
     if kind == "json":
@@ -168,6 +170,19 @@ def broken_batches(draw: st.DrawFn) -> bytes:
         batch.pop(draw(st.sampled_from(["v", "batch_id", "seq", "sent_at", "events"])))
     elif kind == "events":
         batch["events"] = draw(st.none() | st.integers() | TEXT | st.dictionaries(TEXT, TEXT))
+    elif kind == "nul":
+        # Well-formed in every other way; PostgreSQL cannot store the NUL character.
+        text = draw(TEXT)
+        cut = draw(st.integers(0, len(text)))
+        nul_text = text[:cut] + "\x00" + text[cut:]
+        event = batch["events"][0]
+        field = draw(st.sampled_from(["state", "attribute", "attribute key"]))
+        if field == "state":
+            event["state"] = nul_text
+        elif field == "attribute":
+            event["attributes"] = {"friendly_name": nul_text}
+        else:
+            event["attributes"] = {nul_text: 1}
     else:
         batch["events"][0]["t"] = draw(
             TEXT.filter(lambda t: t not in ("state", "entity", "device", "area"))

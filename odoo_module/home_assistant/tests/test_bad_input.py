@@ -164,6 +164,27 @@ class TestBadInput(HomeAssistantHttpCase):
                 self.assert_refused(response, 400, "bad_request")
                 self.assertIn(message, response.json()["error"]["message"])
 
+    def test_a_nul_character_anywhere_is_refused_not_a_server_error(self):
+        # PostgreSQL stores no NUL in text or jsonb; a 500 would make HA retry for ever.
+        self.before = self.database_state()
+        good = state_event("sensor.x", "1")
+        cases = {
+            "state": [dict(good, state="on\x00")],
+            "attribute value": [dict(good, attributes={"friendly_name": "a\x00b"})],
+            "attribute key": [dict(good, attributes={"\x00": 1})],
+            "registry name": [{"t": "entity", "entity_id": "sensor.x", "name": "\x00"}],
+        }
+        for name, events in cases.items():
+            with self.subTest(name):
+                response = self.push(self.make_batch(events))
+                self.assert_refused(response, 400, "bad_request")
+                self.assertIn("NUL character", response.json()["error"]["message"])
+
+    def test_an_escaped_backslash_before_u0000_is_text_not_nul(self):
+        answer = self.push_ok(self.make_batch([state_event("sensor.x", "C:\\u0000")]))
+        self.assertEqual(answer["accepted"], 1)
+        self.assertEqual(self.entity("sensor.x").state, "C:\\u0000")
+
     def test_a_replayed_nonce_is_refused(self):
         self.push_raw(self.valid_body, nonce="replayed-nonce-0001")
         self.before = self.database_state()
