@@ -286,7 +286,6 @@ class OdooServer:
         command = self._odoo(
             "-d",
             self.database,
-            f"--db-filter=^{self.database}$",
             "--http-interface=127.0.0.1",
             f"--http-port={self.http_port}",
             f"--gevent-port={self.gevent_port}",
