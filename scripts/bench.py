@@ -371,13 +371,22 @@ def bench_dashboard(odoo: OdooServer, entities: int) -> None:
     except RuntimeError as error:  # the dashboard never showed its cards: say why, go on
         report("dashboard", f"NOT measured: {error}"[:300])
         return
-    paint, frame = result["first_paint_ms"], result["first_frame_ms"]
+    screen, paint, frame = (
+        result["first_screen_ms"],
+        result["first_paint_ms"],
+        result["first_frame_ms"],
+    )
     live = result["live_bus_to_card_ms"]
-    if not (paint and frame and live):
+    if not (screen and paint and frame and live):
         report("dashboard", f"NOT measured; page errors: {result['page_errors'][:3]}")
         return
     report(
-        f"dashboard first paint, {entities} entities (3 loads; cards in DOM / painted)",
+        f"dashboard first screen painted, {entities} entities (3 loads)",
+        f"median {screen['median'] / 1000:.2f} s, max {screen['max'] / 1000:.2f} s",
+        "≤ 2 s",
+    )
+    report(
+        f"dashboard all {entities} cards (3 loads; in DOM / painted)",
         f"median {paint['median'] / 1000:.2f} s / {frame['median'] / 1000:.2f} s,"
         f" max {paint['max'] / 1000:.2f} s",
         "≤ 2 s",
