@@ -1,20 +1,18 @@
 """The outbox: buffers exported changes, pushes them to Odoo in signed batches, survives restarts.
 
-Flow: bus listeners append to one ordered queue; a single sender task takes batches from its
-front, pushes them one at a time and acts on Odoo's answer as PROTOCOL.md §3 prescribes. The
-queue and the batch in flight are saved with Home Assistant's `Store`, so neither an Odoo
-outage nor a Home Assistant restart loses events.
+Flow: bus listeners append to one ordered queue (`send_queue.py`); a single sender task takes
+batches from its front, pushes them one at a time and acts on Odoo's answer as PROTOCOL.md §3
+prescribes. The queue and the batch in flight are saved with Home Assistant's `Store`, so
+neither an Odoo outage nor a Home Assistant restart loses events.
 """
 
 import asyncio
 import gzip
 import logging
-import secrets
 import sys
 from collections import deque
 from contextlib import suppress
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 import orjson
@@ -40,17 +38,15 @@ from homeassistant.helpers import (
 from homeassistant.helpers import (
     issue_registry as ir,
 )
-from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
-from .batch import ENVELOPE_BYTES, Batch, Chunk, QueueItem, encode_batch, split_events
+from .batch import Batch, Chunk, QueueItem, encode_batch
 from .const import (
     DOMAIN,
     GZIP_THRESHOLD_BYTES,
     ISSUE_INSTANCE_REMOVED,
     ISSUE_OUTBOX_OVERFLOW,
-    MAX_BATCH_BYTES,
 )
 from .events import (
     WireEvent,
@@ -63,12 +59,12 @@ from .events import (
     removed_device_event,
     removed_entity_event,
     removed_state_event,
-    state_event,
 )
 from .odoo_client import PushAnswer, PushClient
 from .outbox_settings import OutboxSettings
-from .outbox_store import outbox_store, restored_batch, restored_item, stored_batch, stored_data
+from .outbox_store import outbox_store, stored_data
 from .retry import backoff_delay, describe_failure
+from .send_queue import SendQueue
 from .snapshot import SnapshotSources, capture_snapshot, encode_snapshot
 
 _LOGGER = logging.getLogger(__name__)
@@ -76,8 +72,6 @@ _LOGGER = logging.getLogger(__name__)
 SAVE_DELAY = 10.0
 STATUS_INTERVAL = 5.0
 DEAD_LETTERS_KEPT = 20
-# Compaction frees 10 % of the buffer at once so it runs once per 20 000 events, not per event.
-COMPACTION_TARGET = 0.9
 NEVER = sys.maxsize
 
 
@@ -86,7 +80,9 @@ class SenderHalted(Exception):
 
 
 class Outbox:
-    """Queue, batching, delivery and persistence of one pairing's outgoing events."""
+    """Listeners, delivery and persistence of one pairing's outgoing events; the queue itself
+    is a `SendQueue`.
+    """
 
     def __init__(
         self,
@@ -104,11 +100,7 @@ class Outbox:
         self._exported = settings.exported.get_filter()
         self._own_entities = own_entities
         self._store = outbox_store(hass, entry.entry_id)
-        self._queue: deque[QueueItem] = deque()
-        self._chunk_count = 0
-        self._chunk_events = 0
-        self._inflight: Batch | None = None
-        self._next_seq = 1
+        self._queue = SendQueue()
         self._wakeup = asyncio.Event()
         # Queue length at which the listener must act: wake the sender or compact.
         self._attention = 1
@@ -127,7 +119,6 @@ class Outbox:
         self._save_lock = asyncio.Lock()
         self._status_listeners: list[CALLBACK_TYPE] = []
         self._backoff_attempt = 0
-        self._inflight_since: datetime | None = None
         self._last_push = 0.0
         self._failing = False
         self.halted = False
@@ -145,8 +136,7 @@ class Outbox:
     @property
     def pending(self) -> int:
         """Return how many events wait for delivery, the batch in flight included."""
-        inflight = len(self._inflight.events) if self._inflight else 0
-        return len(self._queue) - self._chunk_count + self._chunk_events + inflight
+        return self._queue.pending
 
     @property
     def backoff_attempt(self) -> int:
@@ -155,14 +145,7 @@ class Outbox:
 
     def oldest_pending(self) -> datetime | None:
         """Return since when the oldest undelivered event waits, when known."""
-        if self._inflight is not None and self._inflight.events:
-            return self._inflight_since
-        front = self._queue[0] if self._queue else None
-        if isinstance(front, State):
-            return front.last_updated
-        if isinstance(front, dict) and "last_updated" in front:
-            return dt_util.parse_datetime(str(front["last_updated"]))
-        return None
+        return self._queue.oldest_pending()
 
     @property
     def buffer_limit(self) -> int:
@@ -199,22 +182,13 @@ class Outbox:
         stored = await self._store.async_load()
         if not stored:
             return
-        self._next_seq = int(stored.get("next_seq", 1))
         self.events_sent = int(stored.get("events_sent", 0))
         self.dropped_events = int(stored.get("dropped_events", 0))
         self.dead_letter_count = int(stored.get("dead_letter_count", 0))
         self.dead_letters.extend(stored.get("dead_letters", []))
         if last_success := stored.get("last_success"):
             self.last_success = dt_util.parse_datetime(last_success)
-        if inflight := stored.get("inflight"):
-            self._inflight_since = dt_util.utcnow()
-            self._inflight = restored_batch(inflight)
-        for stored_item in stored.get("queue", []):
-            item = restored_item(stored_item)
-            if isinstance(item, Chunk):
-                self._append_chunk(item)
-            else:
-                self._queue.append(item)
+        self._queue.restore(stored)
 
     @callback
     def async_start(self) -> None:
@@ -318,7 +292,7 @@ class Outbox:
         while Odoo is down and no batch is sealed or delivered.
         """
         new_state = event.data["new_state"]
-        queue = self._queue
+        queue = self._queue.items
         queue.append(
             new_state
             if new_state is not None
@@ -350,7 +324,7 @@ class Outbox:
     @callback
     def _async_queue_event(self, event: WireEvent) -> None:
         """Queue a ready wire event (registry changes, which are rare)."""
-        self._queue.append(event)
+        self._queue.items.append(event)
         if len(self._queue) >= self._attention:
             self._async_queue_needs_attention()
 
@@ -375,7 +349,7 @@ class Outbox:
     def async_queue_history(self, states: list[State]) -> int:
         """Queue recorded states of exported entities as ordinary state events; return how many."""
         exported = [state for state in states if self._is_exported_entity(state.entity_id)]
-        self._queue.extend(exported)
+        self._queue.items.extend(exported)
         if exported and len(self._queue) >= self._attention:
             self._async_queue_needs_attention()
         self._schedule_save()
@@ -432,7 +406,7 @@ class Outbox:
             self._hass,
             self._async_queue_snapshot(
                 capture_snapshot(self._hass),
-                self._queue[-1] if self._queue else None,
+                self._queue.last(),
                 self._snapshot_generation,
             ),
             f"{DOMAIN} snapshot {self._entry.title}",
@@ -454,100 +428,27 @@ class Outbox:
                 self._snapshot_ready.set()
         if generation != self._snapshot_generation:
             return  # a newer snapshot was requested while this one was encoded
-        chunks = split_events(events, self._settings.max_batch)
-        if len(chunks) == 1:
-            parts = [Chunk(True, chunks[0])]
-        else:
-            snapshot_id = secrets.token_hex(8)
-            parts = [
-                Chunk({"id": snapshot_id, "part": part, "parts": len(chunks)}, chunk)
-                for part, chunk in enumerate(chunks, start=1)
-            ]
-        position = self._position_after(taken_after)
-        if any(isinstance(item, Chunk) and item.snapshot for item in self._queue):
-            # The older snapshot goes; the place found for this one moves up with it.
-            position -= sum(
-                1
-                for item in islice(self._queue, position)
-                if isinstance(item, Chunk) and item.snapshot
-            )
-            self._remove_queued_snapshots()
-        for offset, part in enumerate(parts):
-            self._queue.insert(position + offset, part)
-            self._chunk_count += 1
-            self._chunk_events += len(part.events)
+        self._queue.insert_snapshot(events, self._settings.max_batch, taken_after)
         self._wakeup.set()
         self._async_notify_status()
         self._schedule_save()
-
-    def _position_after(self, taken_after: QueueItem | None) -> int:
-        """Return the queue index just after `taken_after`, the last item queued before a
-        snapshot was taken, or 0 when it is gone (sent or compacted away).
-
-        Everything behind that index then reaches Odoo after the snapshot, in order, which
-        is always right: replaying changes the snapshot already holds ends in the same state.
-        """
-        if taken_after is not None:
-            for index_from_end, item in enumerate(reversed(self._queue)):
-                if item is taken_after:
-                    return len(self._queue) - index_from_end
-        return 0
-
-    def _append_chunk(self, chunk: Chunk) -> None:
-        """Queue a chunk and keep the pending count exact."""
-        self._queue.append(chunk)
-        self._chunk_count += 1
-        self._chunk_events += len(chunk.events)
-
-    def _remove_queued_snapshots(self) -> None:
-        """Drop snapshot chunks not yet sent: a newer snapshot supersedes them."""
-        kept: deque[QueueItem] = deque()
-        for item in self._queue:
-            if isinstance(item, Chunk) and item.snapshot:
-                self._chunk_count -= 1
-                self._chunk_events -= len(item.events)
-            else:
-                kept.append(item)
-        self._queue = kept
 
     @callback
     def _async_compact(self) -> None:
         """Shrink a full buffer: keep each item's latest event, drop the oldest history first."""
         self._compaction_scheduled = False
         limit = self._settings.buffer_limit
-        items = list(self._queue)
-        excess = len(items) - int(limit * COMPACTION_TARGET)
-        if len(items) <= limit or excess <= 0:
+        compaction = self._queue.compact(limit)
+        if compaction is None:
             return
-        seen: set[tuple[str, str]] = set()
-        superseded: list[int] = []
-        for index in range(len(items) - 1, -1, -1):
-            item = items[index]
-            if isinstance(item, Chunk):
-                continue
-            key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
-            if key in seen:
-                superseded.append(index)
-            else:
-                seen.add(key)
-        superseded.reverse()
-        dropped = set(superseded[:excess])
-        latest_dropped = len(dropped) < excess
-        # Only latest values are left: drop the oldest; a snapshot queued below restores them.
-        for index, item in enumerate(items):
-            if len(dropped) >= excess:
-                break
-            if not isinstance(item, Chunk):
-                dropped.add(index)
-        self._queue = deque(item for index, item in enumerate(items) if index not in dropped)
-        if latest_dropped:
+        if compaction.latest_dropped:
             self.async_request_snapshot()
-        self.dropped_events += len(dropped)
+        self.dropped_events += compaction.dropped
         _LOGGER.warning(
             "The outbox of %s is full (%s events); dropped %s older events, %s in total",
             self._entry.title,
             limit,
-            len(dropped),
+            compaction.dropped,
             self.dropped_events,
         )
         ir.async_create_issue(
@@ -573,7 +474,7 @@ class Outbox:
         self._last_push = self._hass.loop.time()
         with suppress(SenderHalted):
             while True:
-                batch = self._inflight or await self._async_next_batch()
+                batch = self._queue.inflight or await self._async_next_batch()
                 await self._async_deliver(batch)
 
     async def _async_next_batch(self) -> Batch:
@@ -583,14 +484,14 @@ class Outbox:
             while not self._queue:
                 remaining = self._settings.heartbeat_interval - (loop.time() - self._last_push)
                 if remaining <= 0:
-                    return self._seal([], snapshot=False)
+                    return self._queue.seal([], snapshot=False)  # a heartbeat
                 self._wakeup.clear()
                 self._set_wake_at(1)
                 await _wait(self._wakeup, remaining)
             # The first event of a quiet period waits for company, unless a batch fills up;
             # a chunk (a snapshot part) is a whole batch already.
             if len(self._queue) < self._settings.max_batch and not isinstance(
-                self._queue[0], Chunk
+                self._queue.items[0], Chunk
             ):
                 self._wakeup.clear()
                 self._set_wake_at(self._settings.max_batch)
@@ -598,41 +499,8 @@ class Outbox:
         self._set_wake_at(NEVER)
         # What was queued after a snapshot was taken must follow it: wait while it is encoded.
         await self._snapshot_ready.wait()
-        return self._take_batch()
-
-    def _take_batch(self) -> Batch:
-        """Seal the events at the front of the queue into the next batch."""
-        front = self._queue[0]
-        if isinstance(front, Chunk):
-            self._queue.popleft()
-            self._chunk_count -= 1
-            self._chunk_events -= len(front.events)
-            return self._seal(front.events, front.snapshot)
-        events: list[bytes] = []
-        size = ENVELOPE_BYTES
-        include_attributes = self._settings.send_attributes
-        queue = self._queue
-        while queue and len(events) < self._settings.max_batch:
-            item = queue[0]
-            if isinstance(item, Chunk):
-                break
-            encoded = json_bytes(
-                state_event(item, include_attributes) if isinstance(item, State) else item
-            )
-            if events and size + len(encoded) + 1 > MAX_BATCH_BYTES:
-                break
-            queue.popleft()
-            events.append(encoded)
-            size += len(encoded) + 1
-        return self._seal(events, snapshot=False)
-
-    def _seal(self, events: list[bytes], snapshot: bool | dict[str, Any]) -> Batch:
-        """Give events a batch id and the next sequence number, and put them in flight."""
-        batch = Batch(secrets.token_hex(16), self._next_seq, snapshot, events)
-        self._next_seq += 1
-        self._inflight = batch
-        self._inflight_since = dt_util.utcnow()
-        if events:
+        batch = self._queue.take_batch(self._settings.max_batch, self._settings.send_attributes)
+        if batch.events:
             self._schedule_save()
         return batch
 
@@ -684,7 +552,7 @@ class Outbox:
     @callback
     def _async_delivered(self, batch: Batch) -> None:
         """Drop a batch Odoo committed; announce the end of an outage."""
-        self._inflight = None
+        self._queue.inflight = None
         self._backoff_attempt = 0
         self.events_sent += len(batch.events)
         self.last_success = dt_util.utcnow()
@@ -701,18 +569,9 @@ class Outbox:
 
     def _split_or_dead_letter(self, batch: Batch, answer: PushAnswer) -> None:
         """Halve a refused batch to isolate the bad event; set a single bad event aside."""
-        self._inflight = None
         self._backoff_attempt = 0
-        events = batch.events
-        if len(events) > 1:
-            middle = len(events) // 2
-            # Halves of a snapshot part travel as plain batches: the snapshot stays incomplete.
-            for half in (events[middle:], events[:middle]):
-                self._queue.appendleft(Chunk(False, half))
-                self._chunk_count += 1
-                self._chunk_events += len(half)
-        elif events:
-            self._dead_letter(events[0], answer)
+        if (lone := self._queue.split_refused(batch)) is not None:
+            self._dead_letter(lone, answer)
         self._schedule_save()
 
     def _dead_letter(self, encoded: bytes, answer: PushAnswer) -> None:
@@ -797,15 +656,14 @@ class Outbox:
         if self._save_unsub is not None:
             self._save_unsub.cancel()
             self._save_unsub = None
-        items = list(self._queue)
+        items = list(self._queue.items)
         header: dict[str, Any] = {
-            "next_seq": self._next_seq,
+            **self._queue.stored_header(),
             "events_sent": self.events_sent,
             "dropped_events": self.dropped_events,
             "dead_letter_count": self.dead_letter_count,
             "dead_letters": list(self.dead_letters),
             "last_success": self.last_success.isoformat() if self.last_success else None,
-            "inflight": stored_batch(self._inflight) if self._inflight else None,
         }
         include_attributes = self._settings.send_attributes
         # States are converted in the executor: a backlog may hold 200 000 of them.

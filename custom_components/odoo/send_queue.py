@@ -1,0 +1,237 @@
+"""The send queue: what waits for Odoo, in order, and the batch in flight.
+
+Bookkeeping only, with no knowledge of the bus or of HTTP: the outbox's listeners append to
+it, its sender seals batches from the front and puts refused ones back, and its store saves
+and restores it.
+"""
+
+import secrets
+from collections import deque
+from datetime import datetime
+from itertools import islice
+from typing import Any, NamedTuple
+
+from homeassistant.core import State
+from homeassistant.helpers.json import json_bytes
+from homeassistant.util import dt as dt_util
+
+from .batch import ENVELOPE_BYTES, Batch, Chunk, QueueItem, split_events
+from .const import MAX_BATCH_BYTES
+from .events import event_key, state_event
+from .outbox_store import restored_batch, restored_item, stored_batch
+
+# Compaction frees 10 % of the buffer at once so it runs once per 20 000 events, not per event.
+COMPACTION_TARGET = 0.9
+
+
+class Compaction(NamedTuple):
+    """What compacting a full queue dropped."""
+
+    dropped: int
+    # Latest values went too: only a new snapshot brings them back to Odoo.
+    latest_dropped: bool
+
+
+class SendQueue:
+    """The ordered items waiting for delivery, and the batch in flight.
+
+    Listeners on the hot path append to `items` directly. Chunks are counted as they come and
+    go, so `pending` counts events without scanning the queue.
+    """
+
+    def __init__(self) -> None:
+        """Start empty, with the first sequence number."""
+        self.items: deque[QueueItem] = deque()
+        self._chunk_count = 0
+        self._chunk_events = 0
+        self.inflight: Batch | None = None
+        self.inflight_since: datetime | None = None
+        self._next_seq = 1
+
+    def __len__(self) -> int:
+        """Return how many items are queued (a chunk counts as one)."""
+        return len(self.items)
+
+    @property
+    def pending(self) -> int:
+        """Return how many events wait for delivery, the batch in flight included."""
+        inflight = len(self.inflight.events) if self.inflight else 0
+        return len(self.items) - self._chunk_count + self._chunk_events + inflight
+
+    def oldest_pending(self) -> datetime | None:
+        """Return since when the oldest undelivered event waits, when known."""
+        if self.inflight is not None and self.inflight.events:
+            return self.inflight_since
+        front = self.items[0] if self.items else None
+        if isinstance(front, State):
+            return front.last_updated
+        if isinstance(front, dict) and "last_updated" in front:
+            return dt_util.parse_datetime(str(front["last_updated"]))
+        return None
+
+    def last(self) -> QueueItem | None:
+        """Return the item queued last, if any."""
+        return self.items[-1] if self.items else None
+
+    # ---- persistence --------------------------------------------------------------------
+
+    def restore(self, stored: dict[str, Any]) -> None:
+        """Restore the sequence, the batch in flight and the items saved before a restart."""
+        self._next_seq = int(stored.get("next_seq", 1))
+        if inflight := stored.get("inflight"):
+            self.inflight_since = dt_util.utcnow()
+            self.inflight = restored_batch(inflight)
+        for stored_item in stored.get("queue", []):
+            item = restored_item(stored_item)
+            if isinstance(item, Chunk):
+                self._append_chunk(item)
+            else:
+                self.items.append(item)
+
+    def stored_header(self) -> dict[str, Any]:
+        """Return the sequence and the batch in flight as the store keeps them."""
+        return {
+            "next_seq": self._next_seq,
+            "inflight": stored_batch(self.inflight) if self.inflight else None,
+        }
+
+    def _append_chunk(self, chunk: Chunk) -> None:
+        """Queue a chunk and keep the pending count exact."""
+        self.items.append(chunk)
+        self._chunk_count += 1
+        self._chunk_events += len(chunk.events)
+
+    # ---- batches ------------------------------------------------------------------------
+
+    def take_batch(self, max_events: int, include_attributes: bool) -> Batch:
+        """Seal the events at the front of the queue into the next batch."""
+        front = self.items[0]
+        if isinstance(front, Chunk):
+            self.items.popleft()
+            self._chunk_count -= 1
+            self._chunk_events -= len(front.events)
+            return self.seal(front.events, front.snapshot)
+        events: list[bytes] = []
+        size = ENVELOPE_BYTES
+        queue = self.items
+        while queue and len(events) < max_events:
+            item = queue[0]
+            if isinstance(item, Chunk):
+                break
+            encoded = json_bytes(
+                state_event(item, include_attributes) if isinstance(item, State) else item
+            )
+            if events and size + len(encoded) + 1 > MAX_BATCH_BYTES:
+                break
+            queue.popleft()
+            events.append(encoded)
+            size += len(encoded) + 1
+        return self.seal(events, snapshot=False)
+
+    def seal(self, events: list[bytes], snapshot: bool | dict[str, Any]) -> Batch:
+        """Give events a batch id and the next sequence number, and put them in flight."""
+        batch = Batch(secrets.token_hex(16), self._next_seq, snapshot, events)
+        self._next_seq += 1
+        self.inflight = batch
+        self.inflight_since = dt_util.utcnow()
+        return batch
+
+    def split_refused(self, batch: Batch) -> bytes | None:
+        """Take a refused batch out of flight and queue its halves first, to isolate the bad
+        event; return that event when it was alone.
+        """
+        self.inflight = None
+        events = batch.events
+        if len(events) > 1:
+            middle = len(events) // 2
+            # Halves of a snapshot part travel as plain batches: the snapshot stays incomplete.
+            for half in (events[middle:], events[:middle]):
+                self.items.appendleft(Chunk(False, half))
+                self._chunk_count += 1
+                self._chunk_events += len(half)
+            return None
+        return events[0] if events else None
+
+    # ---- snapshots and compaction -------------------------------------------------------
+
+    def insert_snapshot(
+        self, events: list[bytes], max_events: int, taken_after: QueueItem | None
+    ) -> None:
+        """Queue an encoded snapshot where it was taken, replacing a queued one."""
+        chunks = split_events(events, max_events)
+        if len(chunks) == 1:
+            parts = [Chunk(True, chunks[0])]
+        else:
+            snapshot_id = secrets.token_hex(8)
+            parts = [
+                Chunk({"id": snapshot_id, "part": part, "parts": len(chunks)}, chunk)
+                for part, chunk in enumerate(chunks, start=1)
+            ]
+        position = self._position_after(taken_after)
+        if any(isinstance(item, Chunk) and item.snapshot for item in self.items):
+            # The older snapshot goes; the place found for this one moves up with it.
+            position -= sum(
+                1
+                for item in islice(self.items, position)
+                if isinstance(item, Chunk) and item.snapshot
+            )
+            self._remove_queued_snapshots()
+        for offset, part in enumerate(parts):
+            self.items.insert(position + offset, part)
+            self._chunk_count += 1
+            self._chunk_events += len(part.events)
+
+    def _position_after(self, taken_after: QueueItem | None) -> int:
+        """Return the queue index just after `taken_after`, the last item queued before a
+        snapshot was taken, or 0 when it is gone (sent or compacted away).
+
+        Everything behind that index then reaches Odoo after the snapshot, in order, which
+        is always right: replaying changes the snapshot already holds ends in the same state.
+        """
+        if taken_after is not None:
+            for index_from_end, item in enumerate(reversed(self.items)):
+                if item is taken_after:
+                    return len(self.items) - index_from_end
+        return 0
+
+    def _remove_queued_snapshots(self) -> None:
+        """Drop snapshot chunks not yet sent: a newer snapshot supersedes them."""
+        kept: deque[QueueItem] = deque()
+        for item in self.items:
+            if isinstance(item, Chunk) and item.snapshot:
+                self._chunk_count -= 1
+                self._chunk_events -= len(item.events)
+            else:
+                kept.append(item)
+        self.items = kept
+
+    def compact(self, limit: int) -> Compaction | None:
+        """Shrink a queue beyond `limit`: keep each item's latest event, drop the oldest
+        history first; return None when there is nothing to drop.
+        """
+        items = list(self.items)
+        excess = len(items) - int(limit * COMPACTION_TARGET)
+        if len(items) <= limit or excess <= 0:
+            return None
+        seen: set[tuple[str, str]] = set()
+        superseded: list[int] = []
+        for index in range(len(items) - 1, -1, -1):
+            item = items[index]
+            if isinstance(item, Chunk):
+                continue
+            key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
+            if key in seen:
+                superseded.append(index)
+            else:
+                seen.add(key)
+        superseded.reverse()
+        dropped = set(superseded[:excess])
+        latest_dropped = len(dropped) < excess
+        # Only latest values are left: drop the oldest; a snapshot the caller queues restores them.
+        for index, item in enumerate(items):
+            if len(dropped) >= excess:
+                break
+            if not isinstance(item, Chunk):
+                dropped.add(index)
+        self.items = deque(item for index, item in enumerate(items) if index not in dropped)
+        return Compaction(len(dropped), latest_dropped)
