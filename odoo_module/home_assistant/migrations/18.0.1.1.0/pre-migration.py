@@ -7,6 +7,4 @@ which every inserted row paid for; the key's record in Odoo's constraint registr
 
 def migrate(cr, version):
     cr.execute("ALTER TABLE ha_entity_history DROP COLUMN IF EXISTS instance_id")
-    cr.execute(
-        "DELETE FROM ir_model_constraint WHERE name = 'ha_entity_history_instance_id_fkey'"
-    )
+    cr.execute("DELETE FROM ir_model_constraint WHERE name = 'ha_entity_history_instance_id_fkey'")
