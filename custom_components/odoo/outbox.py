@@ -323,8 +323,11 @@ class Outbox:
 
     @callback
     def _async_queue_event(self, event: WireEvent) -> None:
-        """Queue a ready wire event (registry changes, which are rare)."""
+        """Queue a ready wire event (registry changes, which are rare); like a state change,
+        it is on disk within the save delay."""
         self._queue.items.append(event)
+        if self._save_unsub is None:
+            self._schedule_save()
         if len(self._queue) >= self._attention:
             self._async_queue_needs_attention()
 

@@ -1,12 +1,16 @@
 """Durability: the outbox survives Home Assistant restarts and unloads; a full buffer compacts."""
 
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.loader import DATA_CUSTOM_COMPONENTS
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_fire_time_changed,
     async_test_home_assistant,
 )
 
@@ -64,6 +68,36 @@ async def test_backlog_survives_a_restart(
         assert states == [str(value) for value in range(5)]
         assert await restarted.config_entries.async_unload(entry.entry_id)
         await restarted.async_stop(force=True)
+
+
+async def test_a_registry_change_is_saved_within_the_save_delay_while_odoo_is_down(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A kill (SIGKILL) loses at most the save delay's worth of registry changes too."""
+
+    def saved(entity_id: str) -> bool:
+        key = f"{DOMAIN}.outbox.{config_entry.entry_id}"
+        document = hass_storage.get(key, {}).get("data", {})
+        return any(item.get("entity_id") == entity_id for item in document.get("queue", []))
+
+    odoo.down = True
+    await setup_entry(hass, config_entry, heartbeat_interval=3600)
+    hass.states.async_set("sensor.meter", "1")
+    hass.states.async_set("sensor.meter", "2")  # the first one is in flight
+    await wait_for(lambda: len(odoo.attempts) >= 1)
+    later = dt_util.utcnow() + timedelta(seconds=11)
+    async_fire_time_changed(hass, later)
+    await wait_for(lambda: saved("sensor.meter"), 5)
+
+    er.async_get(hass).async_get_or_create(
+        "sensor", "demo", "meter-2", suggested_object_id="meter_two"
+    )
+    await hass.async_block_till_done()
+    async_fire_time_changed(hass, later + timedelta(seconds=11))
+    await wait_for(lambda: saved("sensor.meter_two"), 5)
 
 
 async def test_unload_saves_and_reload_resumes(
