@@ -264,6 +264,8 @@ class Outbox:
         self._settings = settings
         self._exported = settings.exported.get_filter()
         self._set_wake_at(self._wake_at)
+        # A lower buffer limit applies now, not at the next queued event.
+        self._async_queue_needs_attention()
         if filter_changed:
             # Newly exported entities appear and no longer exported ones are removed in Odoo.
             self.async_request_snapshot()

@@ -233,5 +233,7 @@ class SendQueue:
                 break
             if not isinstance(item, Chunk):
                 dropped.add(index)
+        if not dropped:  # only snapshot parts, which are never dropped
+            return None
         self.items = deque(item for index, item in enumerate(items) if index not in dropped)
         return Compaction(len(dropped), latest_dropped)

@@ -171,3 +171,42 @@ async def test_a_full_buffer_compacts_keeping_latest_states(
         values = [int(e["state"]) for e in live if e["entity_id"] == f"sensor.{entity}"]
         assert values == sorted(values)
         assert values[-1] == 99
+
+
+async def test_a_lower_buffer_limit_compacts_at_once(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Lowering the limit in the options shrinks the queue now, not at the next change."""
+    odoo.down = True
+    await setup_entry(hass, config_entry)
+    outbox = outbox_of(config_entry)
+    for value in range(100):
+        for entity in ("a", "b", "c"):
+            hass.states.async_set(f"sensor.{entity}", str(value))
+    await wait_for(lambda: outbox.pending >= 300)
+    hass.config_entries.async_update_entry(config_entry, options={"buffer_limit": 100})
+    await hass.async_block_till_done()
+    assert outbox.pending <= 100
+    assert outbox.dropped_events >= 200
+
+
+async def test_a_queue_of_snapshot_parts_alone_is_not_compacted(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Snapshot parts are never dropped: over the limit with nothing else, nothing happens."""
+    for index in range(30):
+        hass.states.async_set(f"sensor.part_{index}", "1")
+    odoo.down = True
+    await setup_entry(hass, config_entry, max_batch=1)
+    outbox = outbox_of(config_entry)
+    await wait_for(lambda: outbox.pending >= 30)
+    hass.config_entries.async_update_entry(
+        config_entry, options={"max_batch": 1, "buffer_limit": 10}
+    )
+    await hass.async_block_till_done()
+    assert outbox.dropped_events == 0
+    overflow = f"outbox_overflow_{config_entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, overflow) is None
