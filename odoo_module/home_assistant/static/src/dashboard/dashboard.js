@@ -288,7 +288,7 @@ export class Dashboard extends Component {
             }
             groups.get(raw.domain).push(row);
         }
-        const columns = Math.max(1, Math.floor((window.innerWidth - 24) / CARD_WIDTH_PX));
+        const columns = cardColumns();
         const areas = [...this.state.areas, { id: "none", name: _t("No area") }];
         return areas
             .filter((area) => byArea.has(area.id))
@@ -313,10 +313,14 @@ export class Dashboard extends Component {
     }
 }
 
+/** How many cards a row of the window holds, about (its padding taken off). */
+function cardColumns() {
+    return Math.max(1, Math.floor((window.innerWidth - 24) / CARD_WIDTH_PX));
+}
+
 /** About how many cards fill the window (twice over, to be safe), rendered first. */
 function firstScreenCards() {
-    const columns = Math.max(1, Math.floor((window.innerWidth - 24) / CARD_WIDTH_PX));
-    return 2 * columns * Math.ceil(window.innerHeight / CARD_ROW_PX);
+    return 2 * cardColumns() * Math.ceil(window.innerHeight / CARD_ROW_PX);
 }
 
 registry.category("actions").add("home_assistant.dashboard", Dashboard);

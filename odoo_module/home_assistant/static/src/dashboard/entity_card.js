@@ -73,10 +73,6 @@ export class EntityCard extends Component {
         return entityIcon(this.entity);
     }
 
-    get stateText() {
-        return stateLabel(this.shown.state);
-    }
-
     label(state) {
         return stateLabel(state);
     }
