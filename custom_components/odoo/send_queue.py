@@ -98,8 +98,12 @@ class SendQueue:
     def _append_chunk(self, chunk: Chunk) -> None:
         """Queue a chunk and keep the pending count exact."""
         self.items.append(chunk)
-        self._chunk_count += 1
-        self._chunk_events += len(chunk.events)
+        self._count(chunk)
+
+    def _count(self, chunk: Chunk, direction: int = 1) -> None:
+        """Keep `pending` exact as a chunk comes (1) or goes (-1), without scanning."""
+        self._chunk_count += direction
+        self._chunk_events += direction * len(chunk.events)
 
     # ---- batches ------------------------------------------------------------------------
 
@@ -108,8 +112,7 @@ class SendQueue:
         front = self.items[0]
         if isinstance(front, Chunk):
             self.items.popleft()
-            self._chunk_count -= 1
-            self._chunk_events -= len(front.events)
+            self._count(front, -1)
             return self.seal(front.events, front.snapshot)
         events: list[bytes] = []
         size = ENVELOPE_BYTES
@@ -145,10 +148,9 @@ class SendQueue:
         if len(events) > 1:
             middle = len(events) // 2
             # Halves of a snapshot part travel as plain batches: the snapshot stays incomplete.
-            for half in (events[middle:], events[:middle]):
-                self.items.appendleft(Chunk(False, half))
-                self._chunk_count += 1
-                self._chunk_events += len(half)
+            for half in (Chunk(False, events[middle:]), Chunk(False, events[:middle])):
+                self.items.appendleft(half)
+                self._count(half)
             return None
         return events[0] if events else None
 
@@ -178,8 +180,7 @@ class SendQueue:
             self._remove_queued_snapshots()
         for offset, part in enumerate(parts):
             self.items.insert(position + offset, part)
-            self._chunk_count += 1
-            self._chunk_events += len(part.events)
+            self._count(part)
 
     def _position_after(self, taken_after: QueueItem | None) -> int:
         """Return the queue index just after `taken_after`, the last item queued before a
@@ -199,8 +200,7 @@ class SendQueue:
         kept: deque[QueueItem] = deque()
         for item in self.items:
             if isinstance(item, Chunk) and item.snapshot:
-                self._chunk_count -= 1
-                self._chunk_events -= len(item.events)
+                self._count(item, -1)
             else:
                 kept.append(item)
         self.items = kept
