@@ -15,10 +15,27 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.odoo.const import DOMAIN
+from custom_components.odoo.outbox import Outbox
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
 from .test_outbox import live_batches, outbox_of
+
+
+async def outbox_with_odoo_down(
+    hass: HomeAssistant, odoo: FakeOdoo, entry: MockConfigEntry, **options: Any
+) -> Outbox:
+    """Set the entry up while Odoo answers 503, and return its outbox."""
+    odoo.down = True
+    await setup_entry(hass, entry, **options)
+    return outbox_of(entry)
+
+
+def set_values(hass: HomeAssistant, count: int) -> None:
+    """Give sensor.a, sensor.b and sensor.c the values 0 to count - 1, interleaved."""
+    for value in range(count):
+        for entity in ("a", "b", "c"):
+            hass.states.async_set(f"sensor.{entity}", str(value))
 
 
 def stored_outbox(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
@@ -35,9 +52,7 @@ async def test_backlog_survives_a_restart(
 ) -> None:
     """Odoo down, HA stops: the batch in flight and the queue are saved, then delivered after
     the restart with the same batch_id, exactly once and in order."""
-    odoo.down = True
-    await setup_entry(hass, config_entry, heartbeat_interval=3600)
-    outbox = outbox_of(config_entry)
+    outbox = await outbox_with_odoo_down(hass, odoo, config_entry, heartbeat_interval=3600)
     for value in range(5):
         hass.states.async_set("sensor.meter", str(value))
     await wait_for(lambda: outbox.pending >= 5 and len(odoo.attempts) >= 1)
@@ -124,9 +139,7 @@ async def test_options_change_keeps_the_queue(
     hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
 ) -> None:
     """New options apply to the running outbox without losing what is queued."""
-    odoo.down = True
-    await setup_entry(hass, config_entry)
-    outbox = outbox_of(config_entry)
+    outbox = await outbox_with_odoo_down(hass, odoo, config_entry)
     hass.states.async_set("sensor.queued", "1")
     await wait_for(lambda: outbox.pending >= 1)
     hass.config_entries.async_update_entry(
@@ -150,12 +163,8 @@ async def test_a_full_buffer_compacts_keeping_latest_states(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """At the bound, the oldest intermediate history goes; every latest state stays; counted."""
-    odoo.down = True
-    await setup_entry(hass, config_entry, buffer_limit=100)
-    outbox = outbox_of(config_entry)
-    for value in range(100):
-        for entity in ("a", "b", "c"):
-            hass.states.async_set(f"sensor.{entity}", str(value))
+    outbox = await outbox_with_odoo_down(hass, odoo, config_entry, buffer_limit=100)
+    set_values(hass, 100)
     await hass.async_block_till_done()
     assert outbox.pending <= 100
     assert outbox.dropped_events >= 200
@@ -177,12 +186,8 @@ async def test_a_lower_buffer_limit_compacts_at_once(
     hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
 ) -> None:
     """Lowering the limit in the options shrinks the queue now, not at the next change."""
-    odoo.down = True
-    await setup_entry(hass, config_entry)
-    outbox = outbox_of(config_entry)
-    for value in range(100):
-        for entity in ("a", "b", "c"):
-            hass.states.async_set(f"sensor.{entity}", str(value))
+    outbox = await outbox_with_odoo_down(hass, odoo, config_entry)
+    set_values(hass, 100)
     await wait_for(lambda: outbox.pending >= 300)
     hass.config_entries.async_update_entry(config_entry, options={"buffer_limit": 100})
     await hass.async_block_till_done()
@@ -199,9 +204,7 @@ async def test_a_queue_of_snapshot_parts_alone_is_not_compacted(
     """Snapshot parts are never dropped: over the limit with nothing else, nothing happens."""
     for index in range(30):
         hass.states.async_set(f"sensor.part_{index}", "1")
-    odoo.down = True
-    await setup_entry(hass, config_entry, max_batch=1)
-    outbox = outbox_of(config_entry)
+    outbox = await outbox_with_odoo_down(hass, odoo, config_entry, max_batch=1)
     await wait_for(lambda: outbox.pending >= 30)
     hass.config_entries.async_update_entry(
         config_entry, options={"max_batch": 1, "buffer_limit": 10}
