@@ -45,6 +45,14 @@ debian_mirror() {
 
 odoo_available() { [[ -x "$ODOO_PATH/odoo-bin" || -f "$ODOO_PATH/odoo-bin" ]]; }
 
+# The series ("18.0", "19.0") of the tree at ODOO_PATH, read from its release.py.
+odoo_series() {
+    sed -nE 's/^version_info = \(([0-9]+), ([0-9]+),.*/\1.\2/p' "$ODOO_PATH/odoo/release.py" 2>/dev/null
+}
+
+# Each series has its own venv: their requirement pins differ.
+odoo_venv() { echo "$CACHE_DIR/odoo-$(odoo_series)-venv"; }
+
 # Run a setup function under an exclusive lock, so parallel runs never build a cache twice.
 # The lock lives on descriptor 9: anything started from inside that outlives the setup (a
 # daemon) must be started with `9>&-`, or every later `locked` call would wait for it. A

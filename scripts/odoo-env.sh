@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# The Odoo 18 environment: a venv with the Odoo tree's requirements, PostgreSQL, Chromium.
+# The Odoo environment of one series (18.0 or 19.0): a venv with the tree's requirements,
+# PostgreSQL, Chromium. ODOO_PATH picks the tree; each series gets its own venv (pins differ).
 #
 #   scripts/odoo-env.sh setup          build or refresh it (idempotent, cached)
 #   scripts/odoo-env.sh python ARGS    run the venv's python
 #   scripts/odoo-env.sh odoo ARGS      run odoo-bin with the project's addons path and DB settings
 #
 # The Odoo source tree is not vendored: point ODOO_PATH at a folder holding odoo-bin, or
-# extract Odoo 18.0 into /opt/odoo-18 (see README). PostgreSQL is started when it is not
+# extract Odoo 18.0 into /opt/odoo-18 and 19.0 into /opt/odoo-19 (see README). PostgreSQL is started when it is not
 # running and a superuser role "odoo"/"odoo" is created for throw-away databases.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-VENV="$CACHE_DIR/odoo-venv"
+SERIES="$(odoo_series)"
+VENV="$(odoo_venv)"
 EXTRA_REQUIREMENTS="$REPO_ROOT/requirements_odoo.txt"
 DB_HOST=127.0.0.1
 DB_PORT="${PGPORT:-5432}"
@@ -18,16 +20,17 @@ DB_USER=odoo
 DB_PASSWORD=odoo
 
 odoo_python() {
-    # Odoo 18 supports Python 3.10-3.12; take the newest of those on the machine.
+    # Odoo 18 supports Python 3.10-3.12, 19 also 3.13; take the newest of those on the machine.
     local candidate
-    for candidate in python3.12 python3.11 python3.10 python3; do
+    for candidate in python3.13 python3.12 python3.11 python3.10 python3; do
+        [[ "$SERIES" == "18.0" && "$candidate" == python3.13 ]] && continue
         if command -v "$candidate" >/dev/null 2>&1 \
-            && "$candidate" -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else 1)' 2>/dev/null; then
+            && "$candidate" -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else 1)' 2>/dev/null; then
             command -v "$candidate"
             return 0
         fi
     done
-    die "Odoo 18 needs Python 3.10-3.12; none found"
+    die "Odoo $SERIES needs Python 3.10-3.12 (19.0: 3.13); none found"
 }
 
 stamp() { cat "$ODOO_PATH/requirements.txt" "$EXTRA_REQUIREMENTS" | sha256sum | cut -d' ' -f1; }
@@ -71,7 +74,7 @@ setup_browser() {
 }
 
 setup() {
-    odoo_available || die "no Odoo 18 tree at ODOO_PATH=$ODOO_PATH (see README: Odoo tests)"
+    odoo_available || die "no Odoo tree at ODOO_PATH=$ODOO_PATH (see README: Odoo tests)"
     setup_venv
     setup_postgresql
     setup_browser

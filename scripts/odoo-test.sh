@@ -13,7 +13,7 @@ db="ha_bridge_test_$(date +%s)_$$"
 log_dir="$CACHE_DIR/logs"
 mkdir -p "$log_dir"
 log_file="$log_dir/$db.log"
-http_port="$("$CACHE_DIR/odoo-venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+http_port="$("$(odoo_venv)/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 cleanup() { su postgres -c "dropdb --if-exists $db" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
