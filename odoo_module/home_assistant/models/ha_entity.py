@@ -223,11 +223,13 @@ class HaEntity(models.Model):
     def call_entity_service(self, service, data=None):
         """Call `service` of the entity's domain on this entity, as the current user.
 
-        The dashboard's entry point (`orm.call` on one record). `data` is checked against
-        the domain's services and the entity's attributes before anything is sent; then
-        `ha.instance.call_service` sends it. Returns `{"ok": True, "command_id",
-        "latency_ms"}`; refusals are `ValidationError`/`UserError`, a user who may not see
-        the entity or command its instance gets an `AccessError`.
+        The dashboard's entry point (`orm.call` on one record), open to every user who can
+        read the entity. `data` is checked against the domain's services and the entity's
+        attributes before anything is sent, and the target is this entity alone; then
+        `ha.instance._call_service` sends it (the raw `call_service` is for administrators).
+        Returns `{"ok": True, "command_id", "latency_ms"}`; refusals are
+        `ValidationError`/`UserError`, a user who may not see the entity or command its
+        instance gets an `AccessError`.
         """
         self.ensure_one()
         self.check_access("read")
@@ -245,7 +247,7 @@ class HaEntity(models.Model):
                     self.name or self.entity_id,
                 )
             )
-        result = self.instance_id.call_service(
+        result = self.instance_id._call_service(
             self.domain, service, {"entity_id": [self.entity_id]}, data
         )
         return {"ok": True, "command_id": result["command_id"], "latency_ms": result["latency_ms"]}

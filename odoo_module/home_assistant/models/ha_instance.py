@@ -221,8 +221,11 @@ class HaInstance(models.Model):
         _logger.info("Home Assistant instance %s unpaired by user %s", uuid, self.env.uid)
         return True
 
+    def _is_home_assistant_manager(self):
+        return self.env.user.has_group("home_assistant.group_home_assistant_manager")
+
     def _check_home_assistant_manager(self):
-        if not self.env.user.has_group("home_assistant.group_home_assistant_manager"):
+        if not self._is_home_assistant_manager():
             raise AccessError(
                 self.env._(
                     "Only members of Home Assistant / Administrator may pair Home Assistant."
@@ -368,12 +371,30 @@ class HaInstance(models.Model):
     # ------------------------------------------------------------------ commands (PROTOCOL §4)
 
     def call_service(self, domain, service, target=None, data=None, return_response=False):
-        """Call a Home Assistant service as the current Odoo user; return HA's answer.
+        """Call any Home Assistant service with any target and data; return HA's answer.
 
-        Returns `{"ok": True, "command_id", "latency_ms", "response"}` (`response` is the
-        service's response when `return_response` is true). Every failure raises a
-        translated `UserError` and is kept in the `ha.command` audit log; a caller without
-        the right to command this instance gets an `AccessError` and nothing is sent.
+        For Home Assistant administrators (and code running as superuser) only: users reach
+        devices through the entity controls (`ha.entity.call_entity_service`), which call
+        one checked service on one entity they can read. Returns `{"ok": True,
+        "command_id", "latency_ms", "response"}` (`response` is the service's response when
+        `return_response` is true). Every failure raises a translated `UserError` and is
+        kept in the `ha.command` audit log; a caller without the right to command this
+        instance gets an `AccessError` and nothing is sent.
+        """
+        self.ensure_one()
+        if not self.env.su and not self._is_home_assistant_manager():
+            raise AccessError(
+                self.env._(
+                    "Only Home Assistant administrators may call any service; use the "
+                    "controls of an entity instead."
+                )
+            )
+        return self._call_service(domain, service, target, data, return_response)
+
+    def _call_service(self, domain, service, target=None, data=None, return_response=False):
+        """Send a `call_service` command as the current user, without the administrator check.
+
+        For callers that decided what may be called themselves (the entity controls).
         """
         self.ensure_one()
         for part in (domain, service):

@@ -148,6 +148,12 @@ class HomeAssistantCommandCase(HomeAssistantHttpCase):
         cls.instance.ha_url = cls.home_assistant.url
         cls.member = cls._create_user("ha_command_member", name="Jane Member")
         cls.instance.user_ids = [Command.link(cls.member.id)]
+        # Only Home Assistant administrators may call any service (`call_service`).
+        cls.administrator = cls._create_user(
+            "ha_command_administrator",
+            groups="home_assistant.group_home_assistant_manager",
+            name="Joe Administrator",
+        )
 
     def setUp(self):
         super().setUp()

@@ -28,12 +28,50 @@ class TestCommandSecurity(HomeAssistantCommandCase):
             }
         )
 
-    def test_members_of_the_instance_and_administrators_may_command(self):
+    def test_members_use_the_entity_controls_administrators_any_service(self):
         for user in (self.member, self.manager):
             with self.subTest(user=user.login):
-                self.instance.with_user(user).call_service("light", "turn_on")
                 self.light.with_user(user).action_turn_on()
-        self.assertEqual(len(self.home_assistant.received), 4)
+                self.light.with_user(user).call_entity_service("turn_off")
+        self.instance.with_user(self.manager).call_service(
+            "lock", "unlock", {"entity_id": ["lock.front_door"]}, {"code": "1234"}
+        )
+        self.assertEqual(len(self.home_assistant.received), 5)
+
+    def test_a_member_may_not_call_any_service_and_nothing_is_sent_or_logged(self):
+        # The raw call reaches any entity with any data, exported to Odoo or not.
+        calls = [
+            ("lock", "unlock", {"entity_id": ["lock.front_door"]}, {"code": "1234"}),
+            ("light", "turn_on", {"entity_id": ["light.office"]}, {}),
+            ("light", "turn_on", None, {"entity_id": "all"}),
+            ("homeassistant", "turn_off", {"area_id": ["office"]}, None),
+        ]
+        for domain, service, target, data in calls:
+            with (
+                self.subTest(service=f"{domain}.{service}"),
+                self.assert_raises_keeping_writes(AccessError) as caught,
+            ):
+                self.instance.with_user(self.member).call_service(domain, service, target, data)
+            self.assertIn("use the controls of an entity", str(caught.exception))
+        self.assertFalse(self.home_assistant.received)
+        self.assertFalse(self.audit_log())
+
+    def test_a_member_may_not_control_an_entity_they_cannot_read(self):
+        elsewhere = self._create_instance("ha-command-elsewhere", "Elsewhere")
+        pump = self.env["ha.entity"].create(
+            {"instance_id": elsewhere.id, "entity_id": "switch.pump", "available": True}
+        )
+        self.env.flush_all()
+        with self.assert_raises_keeping_writes(AccessError):
+            pump.with_user(self.member).call_entity_service("turn_on")
+        with self.assert_raises_keeping_writes(AccessError):
+            pump.with_user(self.member).action_turn_on()
+        self.assertFalse(self.home_assistant.received)
+        self.assertFalse(self.audit_log())
+
+    def test_code_running_as_superuser_may_call_any_service_on_behalf_of_a_user(self):
+        self.instance.with_user(self.member).sudo().call_service("light", "turn_on")
+        self.assertEqual(self.audit_log().user_id, self.member)
 
     def test_everyone_else_gets_an_access_error_and_nothing_is_sent(self):
         for user in (self.outsider, self.employee, self.portal):
@@ -55,8 +93,8 @@ class TestCommandSecurity(HomeAssistantCommandCase):
             self.instance.with_user(self.manager).call_service("light", "turn_on")
 
     def test_users_read_their_own_commands_administrators_read_all(self):
-        self.instance.with_user(self.member).call_service("light", "turn_on")
-        self.instance.with_user(self.other_member).call_service("light", "turn_off")
+        self.light.with_user(self.member).call_entity_service("turn_on")
+        self.light.with_user(self.other_member).call_entity_service("turn_off")
         mine, theirs = self.audit_log()
         Commands = self.env["ha.command"]
         self.assertEqual(Commands.with_user(self.member).search([]), mine)
@@ -69,7 +107,7 @@ class TestCommandSecurity(HomeAssistantCommandCase):
                 Commands.with_user(user).search([])
 
     def test_nobody_writes_creates_or_deletes_commands_by_hand(self):
-        self.instance.with_user(self.member).call_service("light", "turn_on")
+        self.light.with_user(self.member).call_entity_service("turn_on")
         row = self.audit_log()
         for user in (self.member, self.manager):
             with self.subTest(user=user.login):

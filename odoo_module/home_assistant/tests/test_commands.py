@@ -35,7 +35,7 @@ def closed_port_url():
 @tagged("post_install", "-at_install")
 class TestCommands(HomeAssistantCommandCase):
     def call(self, user=None, **kwargs):
-        instance = self.instance.with_user(user or self.member)
+        instance = self.instance.with_user(user or self.administrator)
         arguments = {"domain": "light", "service": "turn_on", **kwargs}
         return instance.call_service(**arguments)
 
@@ -57,7 +57,7 @@ class TestCommands(HomeAssistantCommandCase):
                 "target": {"entity_id": ["light.kitchen"]},
                 "data": {"brightness_pct": 40},
                 "return_response": False,
-                "user": {"login": "ha_command_member", "name": "Jane Member"},
+                "user": {"login": "ha_command_administrator", "name": "Joe Administrator"},
             },
         )
         [row] = self.audit_log()
@@ -91,7 +91,7 @@ class TestCommands(HomeAssistantCommandCase):
         self.call(target={"entity_id": ["light.kitchen"]}, data={"brightness": 10})
         [row] = self.audit_log()
         self.assertEqual(row.state, "ok")
-        self.assertEqual(row.user_id, self.member)
+        self.assertEqual(row.user_id, self.administrator)
         self.assertEqual(row.instance_id, self.instance)
         self.assertEqual(row.command_type, "call_service")
         self.assertEqual(row.service_name, "light.turn_on")
@@ -317,10 +317,14 @@ class TestCommands(HomeAssistantCommandCase):
 @tagged("post_install", "-at_install")
 class TestCommandViews(HomeAssistantCommandCase):
     def test_the_audit_log_renders_for_users_and_administrators(self):
-        self.instance.with_user(self.member).call_service("light", "turn_on", data={"x": 1})
+        door = self.env["ha.entity"].create(
+            {"instance_id": self.instance.id, "entity_id": "lock.door", "available": True}
+        )
+        self.env.flush_all()
+        door.with_user(self.member).call_entity_service("lock")
         self.home_assistant.script = error(403, "not_allowed", "no")
         with self.assert_raises_keeping_writes(UserError):
-            self.instance.with_user(self.member).call_service("lock", "unlock")
+            door.with_user(self.member).call_entity_service("unlock", {"code": "1234"})
         ready = (
             "document.querySelector('.o_view_controller') && !document.querySelector('.o_loading')"
         )
