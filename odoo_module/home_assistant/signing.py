@@ -41,6 +41,17 @@ PUSH_PATH = "/home_assistant/push/{uuid}"
 COMMAND_PATH = "/api/webhook/{webhook_id}"
 MAX_COMMAND_BYTES = 1024 * 1024
 
+# The `history` command's bounds (both halves enforce them; Home Assistant answers 400
+# `invalid` beyond them, Odoo refuses before sending).
+MAX_HISTORY_ENTITIES = 100
+MAX_HISTORY_DAYS = 31
+
+# Error codes (`error.code` of an answer) both directions use.
+CODE_UNAUTHORIZED = "unauthorized"
+# Refused only because the timestamp is outside the window: the answer's `error` also
+# carries `server_time`, the receiver's clock in Unix seconds, so the sender can name the skew.
+CODE_STALE_TIMESTAMP = "stale_timestamp"
+
 
 def string_to_sign(purpose: str, timestamp: str, nonce: str, body: bytes) -> bytes:
     """Return the exact bytes that are signed: four header lines followed by the raw body."""

@@ -11,6 +11,8 @@ import time
 from odoo import http
 from odoo.addons.home_assistant.push_schema import PushSchemaError, decode_content, decode_json
 from odoo.addons.home_assistant.signing import (
+    CODE_STALE_TIMESTAMP,
+    CODE_UNAUTHORIZED,
     HEADER_NONCE,
     HEADER_SIGNATURE,
     HEADER_TIMESTAMP,
@@ -32,12 +34,16 @@ NOT_AUTHENTICATED = "The request's signature could not be verified."
 
 
 class PushRefused(Exception):
-    """A push answered with an error before its batch was looked at."""
+    """A push answered with an error before its batch was looked at.
 
-    def __init__(self, status, code, message):
+    `details` are extra members of the answer's `error` object (`server_time`).
+    """
+
+    def __init__(self, status, code, message, **details):
         super().__init__(message)
         self.status = status
         self.code = code
+        self.details = details
 
 
 class HomeAssistantPushController(http.Controller):
@@ -58,7 +64,7 @@ class HomeAssistantPushController(http.Controller):
             if refusal.status == 401:
                 # Info level only: strangers can trigger this at will.
                 _logger.info("Refused push to instance %r: %s", instance_uuid[:64], refusal)
-            return _error(refusal.status, refusal.code, str(refusal))
+            return _error(refusal.status, refusal.code, str(refusal), **refusal.details)
         try:
             encoding = request.httprequest.headers.get("Content-Encoding", "")
             answer = instance._ingest_batch(decode_json(decode_content(body, encoding)))
@@ -74,8 +80,10 @@ class HomeAssistantPushController(http.Controller):
 def _authenticate(instance_uuid):
     """Return the (sudo) instance and raw body of a correctly signed push, or raise.
 
-    Order matters: size before reading, header syntax and clock before any database work,
-    the secret only to verify, the nonce only once the signature proved its sender.
+    Order matters: size before reading, header syntax before any database work, the secret
+    only to verify, the clock once the signature proved its sender (so `stale_timestamp`
+    means exactly that the clocks differ, and strangers only ever get `unauthorized`), the
+    nonce last.
     """
     httprequest = request.httprequest
     if httprequest.content_length is None:
@@ -88,13 +96,7 @@ def _authenticate(instance_uuid):
     nonce = headers.get(HEADER_NONCE)
     signature = headers.get(HEADER_SIGNATURE)
     if timestamp is None or not is_valid_nonce(nonce) or not is_valid_signature_header(signature):
-        raise PushRefused(401, "unauthorized", "The signature headers are missing or malformed.")
-    if abs(time.time() - timestamp) > TIMESTAMP_WINDOW_SECONDS:
-        raise PushRefused(
-            401,
-            "unauthorized",
-            f"The timestamp is more than {TIMESTAMP_WINDOW_SECONDS} s away from Odoo's clock.",
-        )
+        raise PushRefused(401, CODE_UNAUTHORIZED, "The signature headers are missing or malformed.")
 
     body = httprequest.get_data()
     instance = request.env["ha.instance"]._find_for_push(instance_uuid)
@@ -103,16 +105,26 @@ def _authenticate(instance_uuid):
         and instance.secret
         and verify(instance.secret, PURPOSE_PUSH, str(timestamp), nonce, body, signature)
     ):
-        raise PushRefused(401, "unauthorized", NOT_AUTHENTICATED)
+        raise PushRefused(401, CODE_UNAUTHORIZED, NOT_AUTHENTICATED)
+    now = int(time.time())
+    if abs(now - timestamp) > TIMESTAMP_WINDOW_SECONDS:
+        direction = "ahead of" if timestamp > now else "behind"
+        message = (
+            f"The request's timestamp is {abs(timestamp - now)} s {direction} Odoo's clock "
+            f"(at most {TIMESTAMP_WINDOW_SECONDS} s are accepted): the clocks of Home "
+            "Assistant and Odoo differ."
+        )
+        instance._record_push_error(f"{CODE_STALE_TIMESTAMP}: {message}")
+        raise PushRefused(401, CODE_STALE_TIMESTAMP, message, server_time=now)
     if not instance.active:
         raise PushRefused(410, "instance_removed", "This Home Assistant instance was unpaired.")
     if not request.env["ha.push.nonce"].sudo()._use(instance, nonce):
-        raise PushRefused(401, "unauthorized", "This nonce was already used.")
+        raise PushRefused(401, CODE_UNAUTHORIZED, "This nonce was already used.")
     return instance, body
 
 
-def _error(status, code, message):
+def _error(status, code, message, **details):
     """The protocol's error body with its HTTP status."""
     return request.make_json_response(
-        {"ok": False, "error": {"code": code, "message": message}}, status=status
+        {"ok": False, "error": {"code": code, "message": message, **details}}, status=status
     )

@@ -8,6 +8,11 @@ from odoo.addons.home_assistant.command_client import (
     CODE_TIMEOUT,
     CODE_UNREACHABLE,
 )
+from odoo.addons.home_assistant.signing import (
+    CODE_STALE_TIMESTAMP,
+    CODE_UNAUTHORIZED,
+    TIMESTAMP_WINDOW_SECONDS,
+)
 from odoo.exceptions import UserError
 
 COMMAND_TYPES = [
@@ -58,6 +63,12 @@ class HaCommand(models.Model):
     error_code = fields.Char(readonly=True, index=True)
     error_message = fields.Text(readonly=True)
     latency_ms = fields.Integer(string="Latency (ms)", readonly=True)
+    clock_offset_seconds = fields.Integer(
+        string="Clock Difference (s)",
+        readonly=True,
+        help="How far Home Assistant's clock was ahead of Odoo's (negative: behind) when it "
+        "refused the command's timestamp as stale.",
+    )
 
     _sql_constraints = [
         ("command_uuid_unique", "UNIQUE(command_uuid)", "A command id is used only once."),
@@ -123,6 +134,7 @@ class HaCommand(models.Model):
             "error_code": answer.code,
             "error_message": answer.message,
             "latency_ms": answer.latency_ms,
+            "clock_offset_seconds": answer.clock_offset_seconds,
         }
         # `env` stays referenced until the commit: a transaction only flushes live environments.
         with self.env.registry.cursor() as cr:
@@ -141,6 +153,8 @@ class HaCommand(models.Model):
         """The `UserError` telling the user why `answer` is a failure, in their language."""
         _ = self.env._
         context = {"instance": instance.name, "subject": subject}
+        if answer.code == CODE_STALE_TIMESTAMP:
+            return UserError(self._clock_message(instance, answer.clock_offset_seconds))
         details = answer.message or ""
         messages = {
             CODE_UNREACHABLE: _(
@@ -164,7 +178,7 @@ class HaCommand(models.Model):
                 status=answer.http_status or "-",
                 **context,
             ),
-            "unauthorized": _(
+            CODE_UNAUTHORIZED: _(
                 "Home Assistant “%(instance)s” refused the command's signature. Pair it again "
                 "(in Home Assistant: Settings > Devices & services > Odoo > Reconfigure) and "
                 "check that both computers' clocks are right.",
@@ -211,3 +225,32 @@ class HaCommand(models.Model):
             **context,
         )
         return UserError(message)
+
+    @api.model
+    def _clock_message(self, instance, offset):
+        """Why Home Assistant refused a command's timestamp, naming the clocks' difference."""
+        context = {"instance": instance.name, "window": TIMESTAMP_WINDOW_SECONDS}
+        if offset is None:
+            return self.env._(
+                "The clocks of Odoo and Home Assistant “%(instance)s” differ by more than "
+                "%(window)s seconds, so Home Assistant refused the command. Set both "
+                "computers' clocks right (e.g. with NTP) and try again.",
+                **context,
+            )
+        if offset > 0:
+            return self.env._(
+                "The clocks of Odoo and Home Assistant “%(instance)s” differ: Home Assistant's "
+                "clock is %(seconds)s seconds ahead of Odoo's, and it refuses commands more "
+                "than %(window)s seconds away from its own time. Set both computers' clocks "
+                "right (e.g. with NTP) and try again.",
+                seconds=offset,
+                **context,
+            )
+        return self.env._(
+            "The clocks of Odoo and Home Assistant “%(instance)s” differ: Home Assistant's "
+            "clock is %(seconds)s seconds behind Odoo's, and it refuses commands more than "
+            "%(window)s seconds away from its own time. Set both computers' clocks right "
+            "(e.g. with NTP) and try again.",
+            seconds=-offset,
+            **context,
+        )

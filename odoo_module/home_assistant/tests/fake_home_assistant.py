@@ -1,9 +1,11 @@
 """A stand-in for the integration's command webhook on 127.0.0.1, for the command tests.
 
 It checks every request the way the integration does, with its own HMAC code (not the
-addon's signing module, so a mistake there cannot hide itself): headers present, timestamp
-within 300 s, nonce never seen, `v1=` HMAC-SHA256 over the purpose `command` string-to-sign.
-Then it answers like the integration, or with whatever answer a test scripted.
+addon's signing module, so a mistake there cannot hide itself): headers present, nonce never
+seen, `v1=` HMAC-SHA256 over the purpose `command` string-to-sign, then the timestamp within
+300 s of its own clock (which a test may set off by `clock_offset` seconds: a correctly
+signed but stale command gets 401 `stale_timestamp` with its `server_time`). Then it answers
+like the integration, or with whatever answer a test scripted.
 """
 
 import hashlib
@@ -59,6 +61,8 @@ class FakeHomeAssistant(ThreadingHTTPServer):
         # {entity id: (status, body)}: the answer to any service call targeting that entity,
         # like the integration refusing a service outside its allow-list (see `refuse`).
         self.entity_answers = {}
+        # Seconds this Home Assistant's clock is ahead of the real one (negative: behind).
+        self.clock_offset = 0
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     def start(self):
@@ -87,32 +91,42 @@ class FakeHomeAssistant(ThreadingHTTPServer):
                 return self.entity_answers[entity_id]
         return integration_answer(command)
 
-    def signature_is_valid(self, headers, body):
-        """The integration's check of a command's signature headers (PROTOCOL §1)."""
+    def signature_refusal(self, headers, body):
+        """The integration's check of a command's signature headers (PROTOCOL §1).
+
+        None when the command may pass, else the (status, body) it is refused with.
+        """
         timestamp = headers.get("X-Bridge-Timestamp", "")
         nonce = headers.get("X-Bridge-Nonce", "")
         signature = headers.get("X-Bridge-Signature", "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
-            return False
-        if len(nonce) < 16 or nonce in self.seen_nonces:
-            return False
+        refused = error(401, "unauthorized", "The request signature was refused.")
+        if not timestamp.isdigit() or len(nonce) < 16 or nonce in self.seen_nonces:
+            return refused
         signed = b"v1\ncommand\n" + timestamp.encode() + b"\n" + nonce.encode() + b"\n" + body
         expected = "v1=" + hmac.new(self.secret.encode(), signed, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, signature):
-            return False
+            return refused
+        now = int(time.time()) + self.clock_offset
+        if abs(now - int(timestamp)) > 300:
+            status, answer = error(401, "stale_timestamp", "The timestamp is too far away.")
+            answer["error"]["server_time"] = now
+            return status, answer
         self.seen_nonces.add(nonce)
-        return True
+        return None
 
 
 class FakeWebhookHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         server = self.server
-        if not self.path.startswith(WEBHOOK_PATH) or not server.signature_is_valid(
-            self.headers, body
-        ):
+        refusal = (
+            server.signature_refusal(self.headers, body)
+            if self.path.startswith(WEBHOOK_PATH)
+            else error(401, "unauthorized", "The request signature was refused.")
+        )
+        if refusal:
             server.refused.append({"path": self.path, "headers": dict(self.headers)})
-            self.answer(*error(401, "unauthorized", "The request signature was refused."))
+            self.answer(*refusal)
             return
         command = json.loads(body)
         server.received.append({"path": self.path, "headers": dict(self.headers), "body": body})
@@ -162,6 +176,7 @@ class HomeAssistantCommandCase(HomeAssistantHttpCase):
         self.home_assistant.script = None
         self.home_assistant.delay = 0
         self.home_assistant.entity_answers.clear()
+        self.home_assistant.clock_offset = 0
         # The audit log writes through another (test) cursor: the fixtures must be in the DB.
         self.env.flush_all()
 

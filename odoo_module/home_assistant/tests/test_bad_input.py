@@ -68,10 +68,22 @@ class TestBadInput(HomeAssistantHttpCase):
             "stale timestamp": (
                 lambda: self.push_raw(self.valid_body, timestamp=now - 330),
                 401,
-                "unauthorized",
+                "stale_timestamp",
             ),
             "future timestamp": (
                 lambda: self.push_raw(self.valid_body, timestamp=now + 330),
+                401,
+                "stale_timestamp",
+            ),
+            "stale timestamp and wrong signature": (
+                lambda: self.push_raw(self.valid_body, timestamp=now - 330, secret=SECRET[::-1]),
+                401,
+                "unauthorized",
+            ),
+            "stale timestamp to an unknown instance": (
+                lambda: self.push_raw(
+                    self.valid_body, timestamp=now - 330, instance_uuid="no-such-instance"
+                ),
                 401,
                 "unauthorized",
             ),
@@ -184,6 +196,31 @@ class TestBadInput(HomeAssistantHttpCase):
         answer = self.push_ok(self.make_batch([state_event("sensor.x", "C:\\u0000")]))
         self.assertEqual(answer["accepted"], 1)
         self.assertEqual(self.entity("sensor.x").state, "C:\\u0000")
+
+    def test_a_signed_push_off_the_clock_names_odoo_time_and_keeps_its_nonce_unused(self):
+        self.before = self.database_state()
+        now = int(time.time())
+        nonce = "clock-skew-nonce-0001"
+        response = self.push_raw(self.valid_body, timestamp=now + 412, nonce=nonce)
+        self.assert_refused(response, 401, "stale_timestamp")
+        error = response.json()["error"]
+        self.assertAlmostEqual(error["server_time"], now, delta=5)
+        self.assertIn("s ahead of Odoo's clock", error["message"])
+        self.assertTrue(self.instance.last_error.startswith("stale_timestamp: "))
+        # The same nonce on time is accepted: the refused request used nothing up.
+        self.push_raw(self.valid_body, nonce=nonce)
+        self.assertEqual(self.instance.batch_count, self.before[1][0]["batch_count"] + 1)
+
+    def test_other_signature_failures_never_reveal_odoo_time(self):
+        stale = int(time.time()) - 400
+        for response in (
+            self.push_raw(self.valid_body, timestamp=stale, secret=SECRET[::-1]),
+            self.push_raw(self.valid_body, timestamp=stale, instance_uuid="no-such-instance"),
+            self.push_raw(self.valid_body, timestamp=stale, signature="v1=" + "0" * 64),
+        ):
+            self.assert_error(response, 401, "unauthorized")
+            self.assertNotIn("server_time", response.json()["error"])
+        self.assertFalse(self.instance.last_error)
 
     def test_a_replayed_nonce_is_refused(self):
         self.push_raw(self.valid_body, nonce="replayed-nonce-0001")

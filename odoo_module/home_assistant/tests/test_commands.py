@@ -151,6 +151,37 @@ class TestCommands(HomeAssistantCommandCase):
                 self.assertEqual(row.http_status, status)
         self.assertEqual(len(self.audit_log()), len(cases))
 
+    def test_a_stale_timestamp_names_the_clock_difference_and_is_logged(self):
+        prefix = (
+            "The clocks of Odoo and Home Assistant “Head office” differ: Home Assistant's clock"
+        )
+        for offset, difference in (
+            (600, "60[01] seconds ahead of"),
+            (-900, "(900|899) seconds behind"),
+        ):
+            with self.subTest(offset=offset):
+                self.home_assistant.clock_offset = offset
+                with self.assertRaisesRegex(UserError, f"{prefix} is {difference} Odoo's"):
+                    self.call()
+                row = self.audit_log()[-1]
+                self.assertEqual(
+                    (row.state, row.http_status, row.error_code), ("error", 401, "stale_timestamp")
+                )
+                self.assertAlmostEqual(row.clock_offset_seconds, offset, delta=1)
+                self.assertEqual(row.answer["error"]["code"], "stale_timestamp")
+        self.assertFalse(self.home_assistant.received)
+
+    def test_a_stale_timestamp_without_home_assistant_time_still_says_the_clocks_differ(self):
+        for server_time in (None, "noon", True, 10**30):
+            with self.subTest(server_time=server_time):
+                status, body = error(401, "stale_timestamp", "The timestamp is too far away.")
+                if server_time is not None:
+                    body["error"]["server_time"] = server_time
+                self.home_assistant.script = (status, json.dumps(body).encode())
+                with self.assertRaisesRegex(UserError, "differ by more than 300 seconds"):
+                    self.call()
+                self.assertFalse(self.audit_log()[-1].clock_offset_seconds)
+
     def test_home_assistant_message_is_kept_in_the_audit_log(self):
         self.home_assistant.script = error(400, "invalid", "value must be at most 100")
         with self.assert_raises_keeping_writes(UserError):
