@@ -20,6 +20,9 @@ ENTITY_ID_PATTERN = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 # PostgreSQL stores no NUL character in text or jsonb: without this check such a batch
 # would fail in the database with a 500, which Home Assistant retries for ever.
 NUL_ESCAPE_PATTERN = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+# A \uD800-\uDFFF escape: half of a surrogate pair, which alone is no character and cannot
+# be encoded as UTF-8 for the database. Seeing one only means the document must be checked.
+SURROGATE_ESCAPE_PATTERN = re.compile(r"\\u[dD][89a-fA-F]")
 MAX_ID_LENGTH = 255
 MAX_STATE_LENGTH = 255
 MAX_TEXT_LENGTH = 1024
@@ -148,30 +151,68 @@ def decode_content(body: bytes, content_encoding: str) -> bytes:
     return decoded
 
 
+def _refuse_constant(name: str) -> None:
+    raise PushSchemaError(f"body: {name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when no double holds it (`1e400`).
+
+    json.loads would make it infinity, which PostgreSQL's jsonb refuses: a 500 otherwise.
+    """
+    number = float(text)
+    if not math.isfinite(number):
+        shown = text if len(text) <= 32 else f"{text[:32]}…"
+        raise PushSchemaError(f"body: the number {shown} is out of range")
+    return number
+
+
 def decode_json(body: bytes) -> dict:
-    """Parse the body as a UTF-8 JSON object; refuse NaN/Infinity, NUL and deep nesting."""
+    """Parse the body as a UTF-8 JSON object that PostgreSQL can store as it is.
 
-    def refuse_constant(name: str) -> None:
-        raise PushSchemaError(f"body: {name} is not valid JSON")
-
+    Refused: NaN/Infinity, numbers no double holds, integers of more digits than Python
+    converts, NUL characters, lone surrogates and deep nesting.
+    """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PushSchemaError("body: not UTF-8 encoded") from error
     try:
-        document = json.loads(text, parse_constant=refuse_constant)
+        document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError as error:
         raise PushSchemaError("body: JSON nested too deeply") from error
     except json.JSONDecodeError as error:
         raise PushSchemaError(
             f"body: malformed JSON ({error.msg} at offset {error.pos})"
         ) from error
+    except PushSchemaError:
+        raise
+    except ValueError as error:
+        # Python refuses to convert integers of more than 4 300 digits (CVE-2020-10735).
+        raise PushSchemaError("body: an integer has too many digits") from error
     if not isinstance(document, dict):
         raise PushSchemaError("body: expected a JSON object")
-    # The substring test first: scanning every body with the pattern costs 9 ms per 100 kB.
-    if "\\u0000" in text and NUL_ESCAPE_PATTERN.search(text):
-        raise PushSchemaError("body: a string contains the NUL character (\\u0000)")
+    # The substring tests first: scanning every body with a pattern costs 9 ms per 100 kB.
+    if "\\u" in text:
+        if "\\u0000" in text and NUL_ESCAPE_PATTERN.search(text):
+            raise PushSchemaError("body: a string contains the NUL character (\\u0000)")
+        if SURROGATE_ESCAPE_PATTERN.search(text):
+            _check_no_lone_surrogate(document)
     return document
+
+
+def _check_no_lone_surrogate(document: dict) -> None:
+    """Refuse a document holding half a surrogate pair, which no database text can store.
+
+    Only run when the body has a surrogate escape at all: Home Assistant sends UTF-8, so
+    pairs (an emoji written as two escapes) are rare and lone halves rarer still.
+    """
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise PushSchemaError(
+            "body: a string contains a lone surrogate (half of a \\uD800-\\uDFFF pair)"
+        ) from error
 
 
 def parse_batch(document: dict) -> Batch:

@@ -192,6 +192,57 @@ class TestBadInput(HomeAssistantHttpCase):
                 self.assert_refused(response, 400, "bad_request")
                 self.assertIn("NUL character", response.json()["error"]["message"])
 
+    def test_number_bombs_and_lone_surrogates_are_refused_not_a_server_error(self):
+        # json.loads makes 1e400 infinity and refuses 5 000-digit integers with a bare
+        # ValueError; lone surrogates cannot be encoded for the database. Each was a 500.
+        self.before = self.database_state()
+        good = json.dumps(state_event("sensor.x", "1"))
+        attribute = good.replace('"attributes": {}', '"attributes": {"reading": %s}')
+        big = "9" * 5000
+        cases = {
+            "1e400 in an attribute": (attribute % "1e400", "out of range"),
+            "-1e400 in an attribute": (attribute % "-1e400", "out of range"),
+            "a 400-digit mantissa": (attribute % ("1" * 400 + ".5"), "out of range"),
+            "5 000-digit integer in an attribute": (attribute % big, "too many digits"),
+            "5 000-digit seq": (None, "too many digits"),
+            "lone high surrogate in a state": (
+                good.replace('"state": "1"', '"state": "\\ud800"'),
+                "lone surrogate",
+            ),
+            "lone low surrogate in an attribute key": (attribute % '{"\\udc00": 1}', "lone"),
+            "reversed pair in a name": (
+                good.replace(
+                    '"attributes": {}', '"attributes": {"friendly_name": "\\udc00\\ud800"}'
+                ),
+                "lone surrogate",
+            ),
+        }
+        for name, (event, message) in cases.items():
+            with self.subTest(name):
+                batch = json.dumps(self.make_batch())
+                if event is None:
+                    body = batch.replace('"seq": ', f'"seq": {big}, "old_seq": ')
+                else:
+                    body = batch.replace('"events": []', f'"events": [{event}]')
+                response = self.push_raw(body.encode())
+                self.assert_refused(response, 400, "bad_request")
+                self.assertIn(message, response.json()["error"]["message"])
+
+    def test_surrogate_pairs_and_big_but_finite_numbers_are_stored(self):
+        event = json.dumps(
+            state_event("sensor.x", "1", attributes={"icon": "\U0001f600", "big": 10**400})
+        )
+        event = event.replace('"attributes": {', '"attributes": {"tiny": 1e-400, "huge": 1e300, ')
+        batch = json.dumps(self.make_batch()).replace('"events": []', f'"events": [{event}]')
+        self.assertIn("\\ud83d\\ude00", batch)
+        response = self.push_raw(batch.encode())
+        self.assertEqual(response.status_code, 200, response.text)
+        attributes = self.entity("sensor.x").attributes
+        self.assertEqual(attributes["icon"], "\U0001f600")
+        self.assertEqual(attributes["big"], 10**400)
+        # jsonb keeps numbers as NUMERIC: 1e300 comes back as its 301 digits.
+        self.assertEqual((attributes["tiny"], float(attributes["huge"])), (0, 1e300))
+
     def test_an_escaped_backslash_before_u0000_is_text_not_nul(self):
         answer = self.push_ok(self.make_batch([state_event("sensor.x", "C:\\u0000")]))
         self.assertEqual(answer["accepted"], 1)

@@ -139,6 +139,11 @@ class TestCommands(HomeAssistantCommandCase):
             ((200, b"<html>proxy</html>"), "bad_answer", "pair Home Assistant again"),
             ((200, {"ok": False}), "bad_answer", "did not answer like"),
             ((502, {"detail": "bad gateway"}), "bad_answer", "HTTP status 502"),
+            # JSON the audit log's jsonb cannot store is no answer of the integration.
+            ((200, b'{"ok": true, "response": NaN}'), "bad_answer", "HTTP status 200"),
+            ((200, b'{"ok": true, "response": 1e400}'), "bad_answer", "HTTP status 200"),
+            ((200, b'{"ok": true, "response": "\\ud800"}'), "bad_answer", "HTTP status 200"),
+            ((200, b'{"ok": true, "response": "\\u0000"}'), "bad_answer", "HTTP status 200"),
         ]
         for (status, body), code, message in cases:
             with self.subTest(status=status, code=code):
