@@ -99,7 +99,7 @@ def _authenticate(instance_uuid):
         raise PushRefused(401, CODE_UNAUTHORIZED, "The signature headers are missing or malformed.")
 
     body = httprequest.get_data()
-    instance = request.env["ha.instance"]._find_for_push(instance_uuid)
+    instance = request.env["ha.instance"]._find_by_uuid(instance_uuid)
     if not (
         instance
         and instance.secret

@@ -24,6 +24,8 @@ _logger = logging.getLogger(__name__)
 UUID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
 SERVICE_PART_PATTERN = re.compile(r"^[a-z0-9_]{1,64}$")
+# What a pairing sets that nobody may see (they are never part of a logged query).
+PAIRING_CREDENTIALS = ("secret", "webhook_id", "command_url")
 # An instance counts as connected while its last push is younger than this many heartbeats.
 CONNECTED_HEARTBEATS = 3
 BUS_NOTIFICATION_TYPE = "home_assistant/entities"
@@ -181,20 +183,25 @@ class HaInstance(models.Model):
         Called by Home Assistant over JSON-RPC as an Odoo user of the group
         *Home Assistant / Administrator*. Pairing an already known `uuid` again updates its
         URL, webhook id and secret: this is how secrets rotate and how a re-installed
-        Home Assistant re-attaches to its history.
+        Home Assistant re-attaches to its history. Only a user allowed to write that
+        instance (its company, the record rules) may pair it again; anyone else gets the
+        `AccessError` of an instance they cannot touch and nothing changes.
         """
         self._check_home_assistant_manager()
         pairing = self._validate_pairing_values(values)
-        instance = (
-            self.sudo().with_context(active_test=False).search([("uuid", "=", pairing["uuid"])])
-        )
+        instance = self._find_by_uuid(pairing["uuid"])
         if instance:
+            instance._check_pairing_access()
             # Take the row lock pushes take first: a serialization failure against a push in
             # flight then hits this quiet statement and Odoo retries, instead of the UPDATE,
             # which Odoo would log with its parameters — the new secret among them.
             instance._lock_for_ingest()
             instance.write({**pairing, "active": True, "last_seq": 0})
         else:
+            credentials = {name: pairing.pop(name) for name in PAIRING_CREDENTIALS}
+            # The INSERT carries no credential: when a concurrent first pairing of the same
+            # uuid committed first, it fails on the unique uuid, and Odoo logs a failed
+            # query with its parameters. Only then are they written, to the row now ours.
             instance = self.sudo().create(
                 {
                     **pairing,
@@ -202,6 +209,7 @@ class HaInstance(models.Model):
                     "user_ids": [Command.link(self.env.uid)],
                 }
             )
+            instance.write(credentials)
         _logger.info("Home Assistant instance %s paired by user %s", instance.uuid, self.env.uid)
         return {
             "instance_id": instance.id,
@@ -212,14 +220,30 @@ class HaInstance(models.Model):
 
     @api.model
     def ha_unpair(self, uuid):
-        """Archive the instance Home Assistant unpaired, keeping its entities and history."""
+        """Archive the instance Home Assistant unpaired, keeping its entities and history.
+
+        An unknown uuid and an instance the user may not write get the same `AccessError`.
+        """
         self._check_home_assistant_manager()
-        instance = self.sudo().search([("uuid", "=", uuid)]) if isinstance(uuid, str) else None
+        instance = self._find_by_uuid(uuid) if isinstance(uuid, str) else self.browse()
         if not instance:
-            return False
+            raise self._pairing_access_error()
+        instance._check_pairing_access()
         instance.active = False
         _logger.info("Home Assistant instance %s unpaired by user %s", uuid, self.env.uid)
         return True
+
+    def _check_pairing_access(self):
+        """Raise unless the calling user may write this (sudo) instance: company, rules."""
+        if not self.sudo(False).has_access("write"):
+            raise self._pairing_access_error()
+
+    @api.model
+    def _pairing_access_error(self):
+        # One message whatever the reason: it never tells whose instance a uuid is.
+        return AccessError(
+            self.env._("You are not allowed to pair or unpair this Home Assistant instance.")
+        )
 
     def _is_home_assistant_manager(self):
         return self.env.user.has_group("home_assistant.group_home_assistant_manager")
@@ -282,11 +306,12 @@ class HaInstance(models.Model):
     # ------------------------------------------------------------------ push (PROTOCOL §3)
 
     @api.model
-    def _find_for_push(self, uuid):
-        """Return the (sudo) instance a push URL names, archived ones included, or an empty set.
+    def _find_by_uuid(self, uuid):
+        """Return the (sudo) instance with this Home Assistant id, archived ones included.
 
-        Runs before the signature is verified: the caller may only use the result to read the
-        secret and check the signature, never to act.
+        Elevated, so that a push can be verified before anyone is known and pairing finds
+        the instance whoever owns it: callers check the right to act on it themselves (the
+        signature, `_check_pairing_access`). An empty set when there is none.
         """
         if not UUID_PATTERN.match(uuid):
             return self.browse()

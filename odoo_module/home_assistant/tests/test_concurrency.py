@@ -1,4 +1,4 @@
-"""Concurrent pushes in real, separately committed transactions, retried like requests.
+"""Concurrent pushes and pairings in real, separately committed transactions, retried.
 
 The other tests share one test transaction. Here two pushes get their own database
 connections, as with prefork workers or several Odoo servers behind a load balancer, and
@@ -11,12 +11,22 @@ from contextlib import ExitStack
 from odoo import SUPERUSER_ID, api
 from odoo.addons.home_assistant.signing import PROTOCOL_VERSION
 from odoo.addons.home_assistant.tests.common import SECRET, T0, iso, state_event
+from odoo.exceptions import ValidationError
 from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
 ENTITIES = [f"sensor.shared_{index}" for index in range(20)]
+PAIRING = {
+    "uuid": "ha-test-concurrent-pairing",
+    "name": "Twin",
+    "ha_url": "http://ha.local:8123",
+    "webhook_id": "webhook-first-pairing",
+    "secret": "Zmlyc3Qtc2VjcmV0LWZpcnN0LXNlY3JldC1maXJzdA",
+    "ha_version": "2026.10.4",
+    "protocol": PROTOCOL_VERSION,
+}
 
 
 @tagged("post_install", "-at_install")
@@ -118,3 +128,38 @@ class TestConcurrency(BaseCase):
         self.assertEqual(counters["batch_count"], 2)
         self.assertEqual(counters["event_count"], 2 * len(ENTITIES))
         self.assertEqual(states, {"new"})
+
+    def test_a_concurrent_first_pairing_fails_without_logging_its_credentials(self):
+        second = dict(
+            PAIRING,
+            webhook_id="webhook-second-pairing",
+            secret="c2Vjb25kLXNlY3JldC1zZWNvbmQtc2VjcmV0LXNlY29uZA",
+            command_url="https://hooks.example.com/second-cloudhook",
+        )
+        self.addCleanup(self.delete_paired)
+        with ExitStack() as stack:
+            cr_a = stack.enter_context(self.registry.cursor())
+            cr_b = stack.enter_context(self.registry.cursor())
+            env_a, env_b = self.superuser(cr_a), self.superuser(cr_b)
+            cr_b.execute("SELECT 1")  # B's snapshot predates A's instance, as a request's would
+            env_a["ha.instance"].ha_pair(PAIRING)
+            cr_a.commit()
+            with (
+                self.assertLogs("odoo", level="DEBUG") as logs,
+                self.assertRaisesRegex(ValidationError, "already paired"),
+            ):
+                retrying(lambda: env_b["ha.instance"].ha_pair(second), env_b)
+        messages = "\n".join(record.getMessage() for record in logs.records)
+        self.assertIn("bad query", messages)  # B did hit the unique uuid
+        for credential in ("secret", "webhook_id", "command_url"):
+            self.assertNotIn(second[credential], messages)
+        with self.registry.cursor() as cr:
+            instance = self.superuser(cr)["ha.instance"].search([("uuid", "=", PAIRING["uuid"])])
+            self.assertEqual(
+                (instance.secret, instance.webhook_id), (PAIRING["secret"], PAIRING["webhook_id"])
+            )
+
+    def delete_paired(self):
+        with self.registry.cursor() as cr:
+            instances = self.superuser(cr)["ha.instance"].with_context(active_test=False)
+            instances.search([("uuid", "=", PAIRING["uuid"])]).unlink()

@@ -1,5 +1,6 @@
 """PROTOCOL §2: ha_pair / ha_unpair, as Home Assistant calls them over JSON-RPC."""
 
+from odoo import Command
 from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
@@ -101,6 +102,54 @@ class TestPairing(HomeAssistantHttpCase):
             pair(["not", "a", "dict"])
         self.assertFalse(self.paired_instance())
 
+    def credentials(self, instance):
+        """What a takeover would change: secret, webhook id, command URL, URL, activity."""
+        return (
+            instance.sudo()
+            .with_context(active_test=False)
+            .read(["secret", "webhook_id", "command_url", "ha_url", "name", "active", "company_id"])
+        )
+
+    def test_an_administrator_of_another_company_can_neither_re_pair_nor_unpair(self):
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        stranger = self._create_user(
+            "ha_pairing_stranger",
+            groups="home_assistant.group_home_assistant_manager",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        before = self.credentials(self.instance)
+        takeover = dict(PAIRING, uuid=self.instance.uuid, command_url="https://evil.example/x")
+        Instances = self.env["ha.instance"].with_user(stranger)
+        with self.assertRaises(AccessError) as refused_pairing:
+            Instances.ha_pair(takeover)
+        with self.assertRaises(AccessError) as refused_unpairing:
+            Instances.ha_unpair(self.instance.uuid)
+        self.instance.active = False
+        with self.assertRaises(AccessError):
+            Instances.ha_pair(takeover)
+        self.instance.active = True
+        self.assertEqual(self.credentials(self.instance), before)
+        # The same refusal as for a uuid nobody paired: it never tells whose instance it is.
+        with self.assertRaises(AccessError) as refused_unknown:
+            Instances.ha_unpair("never-paired-uuid")
+        messages = {
+            str(caught.exception)
+            for caught in (refused_pairing, refused_unpairing, refused_unknown)
+        }
+        self.assertEqual(len(messages), 1)
+        self.assertEqual(self.instance.search_count([("uuid", "=", self.instance.uuid)]), 1)
+
+    def test_an_administrator_of_the_instance_company_may_re_pair_it(self):
+        self.env["ha.instance"].with_user(self.manager).ha_pair(
+            dict(PAIRING, uuid=self.instance.uuid)
+        )
+        self.assertEqual(self.instance.secret, PAIRING["secret"])
+        self.assertTrue(
+            self.env["ha.instance"].with_user(self.manager).ha_unpair(self.instance.uuid)
+        )
+        self.assertFalse(self.instance.active)
+
     def test_unpair_archives_and_keeps_the_history(self):
         self.env["ha.instance"].with_user(self.manager).ha_pair(PAIRING)
         instance = self.paired_instance()
@@ -110,4 +159,5 @@ class TestPairing(HomeAssistantHttpCase):
         self.assertTrue(self.env["ha.instance"].with_user(self.manager).ha_unpair(PAIRING["uuid"]))
         self.assertFalse(instance.active)
         self.assertTrue(entity.exists())
-        self.assertFalse(self.env["ha.instance"].with_user(self.manager).ha_unpair("unknown-uuid"))
+        with self.assertRaises(AccessError):
+            self.env["ha.instance"].with_user(self.manager).ha_unpair("unknown-uuid")
