@@ -334,6 +334,41 @@ class TestCommands(HomeAssistantCommandCase):
         self.assertEqual(action["params"]["next"]["type"], "ir.actions.act_window_close")
         self.assertEqual(self.audit_log().command_type, "history")
 
+    def test_the_backfill_wizard_refuses_too_many_entities_or_days_before_sending(self):
+        entities = self.env["ha.entity"].create(
+            [
+                {"instance_id": self.instance.id, "entity_id": f"sensor.meter_{index}"}
+                for index in range(101)
+            ]
+        )
+        self.env.flush_all()
+        Wizard = self.env["ha.history.backfill"].with_user(self.member)
+        period = {"date_from": "2026-10-28 08:00:00", "date_to": "2026-11-28 08:00:00"}
+        cases = [
+            (entities, period, "at most 100 entities per request \\(101 chosen\\)"),
+            (entities[:1], dict(period, date_to="2026-11-28 08:00:01"), "at most 31 days"),
+        ]
+        for chosen, dates, message in cases:
+            with self.subTest(message=message):
+                wizard = Wizard.create(
+                    {"instance_id": self.instance.id, "entity_ids": chosen.ids, **dates}
+                )
+                with self.assert_raises_keeping_writes(ValidationError) as caught:
+                    wizard.action_backfill()
+                self.assertRegex(str(caught.exception), message)
+        self.assertFalse(self.home_assistant.received)
+        self.assertFalse(self.audit_log())
+        # The bounds themselves are allowed: 100 entities over exactly 31 days.
+        Wizard.create(
+            {"instance_id": self.instance.id, "entity_ids": entities[:100].ids, **period}
+        ).action_backfill()
+        command = self.sent()[0]
+        self.assertEqual(len(command["entity_ids"]), 100)
+        self.assertEqual(
+            (command["start"], command["end"]),
+            ("2026-10-28T08:00:00+00:00", "2026-11-28T08:00:00+00:00"),
+        )
+
     def test_the_backfill_wizard_refuses_an_empty_or_reversed_request(self):
         Wizard = self.env["ha.history.backfill"].with_user(self.member)
         with self.assertRaises(ValidationError):

@@ -3,6 +3,7 @@
 from datetime import UTC, timedelta
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant.signing import MAX_HISTORY_DAYS, MAX_HISTORY_ENTITIES
 from odoo.exceptions import ValidationError
 
 
@@ -29,12 +30,32 @@ class HaHistoryBackfill(models.TransientModel):
                 raise ValidationError(self.env._("The period must start before it ends."))
 
     def action_backfill(self):
-        """Send the `history` command; Home Assistant pushes those states as usual."""
+        """Send the `history` command; Home Assistant pushes those states as usual.
+
+        Refused before anything is sent beyond the protocol's bounds (entities, days).
+        """
         self.ensure_one()
         if not self.entity_ids:
             raise ValidationError(self.env._("Choose the entities whose history to send."))
         if self.entity_ids.instance_id != self.instance_id:
             raise ValidationError(self.env._("The entities must belong to the instance."))
+        if len(self.entity_ids) > MAX_HISTORY_ENTITIES:
+            raise ValidationError(
+                self.env._(
+                    "Home Assistant sends the history of at most %(limit)s entities per "
+                    "request (%(count)s chosen): split them into several requests.",
+                    limit=MAX_HISTORY_ENTITIES,
+                    count=len(self.entity_ids),
+                )
+            )
+        if self.date_to - self.date_from > timedelta(days=MAX_HISTORY_DAYS):
+            raise ValidationError(
+                self.env._(
+                    "Home Assistant sends at most %s days of history per request: choose a "
+                    "shorter period, or request the rest separately.",
+                    MAX_HISTORY_DAYS,
+                )
+            )
         self.instance_id._send_command(
             "history",
             {
