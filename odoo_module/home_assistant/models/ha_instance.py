@@ -26,6 +26,9 @@ SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
 SERVICE_PART_PATTERN = re.compile(r"^[a-z0-9_]{1,64}$")
 # What a pairing sets that nobody may see (they are never part of a logged query).
 PAIRING_CREDENTIALS = ("secret", "webhook_id", "command_url")
+# Where Odoo sends signed commands: set by pairing, else only by Settings administrators.
+URL_FIELDS = ("ha_url", "command_url")
+MAX_URL_LENGTH = 2048
 # An instance counts as connected while its last push is younger than this many heartbeats.
 CONNECTED_HEARTBEATS = 3
 BUS_NOTIFICATION_TYPE = "home_assistant/entities"
@@ -75,7 +78,10 @@ class HaInstance(models.Model):
     ha_version = fields.Char(string="Home Assistant Version", readonly=True)
     protocol = fields.Integer(string="Protocol Version", readonly=True)
     push_url = fields.Char(
-        string="Push URL", compute="_compute_push_url", help="Where Home Assistant pushes to."
+        string="Push URL",
+        compute="_compute_push_url",
+        help="The push address under this database's base URL. Home Assistant uses only its "
+        "path, under the Odoo URL it was given, so the base URL need not be one it can reach.",
     )
 
     heartbeat_interval = fields.Integer(
@@ -130,6 +136,49 @@ class HaInstance(models.Model):
             "The history retention cannot be negative.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create(
+            [self._checked_url_values(values, creating=True) for values in vals_list]
+        )
+
+    def write(self, vals):
+        return super().write(self._checked_url_values(vals))
+
+    @api.model
+    def _checked_url_values(self, values, creating=False):
+        """`values` with the URLs normalized, or raise unless the user may set them so.
+
+        Only Settings administrators point Odoo's signed commands somewhere, and only at an
+        origin (scheme, host, port). Code running as superuser is trusted: pairing checks
+        what Home Assistant sends itself (a cloudhook URL has a path).
+        """
+        changed = [name for name in URL_FIELDS if name in values and (values[name] or not creating)]
+        if not changed or self.env.su:
+            return values
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._(
+                    "Only Settings administrators may change the Home Assistant URL or the "
+                    "command URL; pairing again from Home Assistant sets them too."
+                )
+            )
+        values = dict(values)
+        for name in changed:
+            if not values[name]:
+                continue
+            if not is_http_url(values[name], allow_path=False):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s must be an http or https address with a host and an optional "
+                        "port only (no path, query, fragment or user name), e.g. "
+                        "http://homeassistant.local:8123.",
+                        field=self._fields[name]._description_string(self.env),
+                    )
+                )
+            values[name] = values[name].rstrip("/")
+        return values
 
     @api.depends("uuid")
     def _compute_push_url(self):
@@ -281,16 +330,22 @@ class HaInstance(models.Model):
             )
         if not UUID_PATTERN.match(values["webhook_id"]):
             raise ValidationError(self.env._("The webhook id is not valid."))
-        url = urlsplit(values["ha_url"])
-        if url.scheme not in ("http", "https") or not url.netloc:
-            raise ValidationError(self.env._("The Home Assistant URL must be an http(s) URL."))
+        # A path is Home Assistant's to give: behind a reverse proxy, or a cloudhook's.
+        if not is_http_url(values["ha_url"], allow_path=True):
+            raise ValidationError(
+                self.env._(
+                    "The Home Assistant URL must be an http(s) URL with a host, and no user "
+                    "name, query or fragment."
+                )
+            )
         command_url = values.get("command_url")
-        if command_url is not None and (
-            not isinstance(command_url, str)
-            or urlsplit(command_url).scheme not in ("http", "https")
-            or not urlsplit(command_url).netloc
-        ):
-            raise ValidationError(self.env._("The command URL must be an http(s) URL."))
+        if command_url is not None and not is_http_url(command_url, allow_path=True):
+            raise ValidationError(
+                self.env._(
+                    "The command URL must be an http(s) URL with a host, and no user name, "
+                    "query or fragment."
+                )
+            )
         return {
             "uuid": values["uuid"],
             "name": values["name"][:256],
@@ -575,3 +630,26 @@ class HaInstance(models.Model):
         action["domain"] = [("instance_id", "=", self.id)]
         action["context"] = {"default_instance_id": self.id}
         return action
+
+
+def is_http_url(value, allow_path):
+    """Tell whether `value` is an absolute http(s) URL with a host and a valid port.
+
+    Never with user info, a query or a fragment (nor with a path unless `allow_path`):
+    signed requests go exactly there, and `ha_url` is shown to every user.
+    """
+    if not isinstance(value, str) or len(value) > MAX_URL_LENGTH:
+        return False
+    if any(character.isspace() or character in "?#@\\" for character in value):
+        return False
+    try:
+        url = urlsplit(value)
+        port = url.port  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        return False
+    return (
+        url.scheme in ("http", "https")
+        and bool(url.hostname)
+        and port != 0
+        and (allow_path or url.path in ("", "/"))
+    )

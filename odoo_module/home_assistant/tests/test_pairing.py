@@ -1,5 +1,7 @@
 """PROTOCOL §2: ha_pair / ha_unpair, as Home Assistant calls them over JSON-RPC."""
 
+from urllib.parse import urlsplit
+
 from odoo import Command
 from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase
 from odoo.exceptions import AccessError, ValidationError
@@ -60,6 +62,34 @@ class TestPairing(HomeAssistantHttpCase):
         self.assertEqual(instance.secret, PAIRING["secret"])
         self.assertEqual(instance.company_id, self.manager.company_id)
         self.assertIn(self.manager, instance.user_ids)
+
+    def test_the_push_path_works_whatever_the_base_url_names(self):
+        # Home Assistant uses only the path of push_url, under the URL it was given.
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "http://localhost:1")
+        answer = self.env["ha.instance"].with_user(self.manager).ha_pair(PAIRING)
+        path = urlsplit(answer["push_url"]).path
+        self.assertEqual(path, f"/home_assistant/push/{PAIRING['uuid']}")
+        batch = self.make_batch()
+        response = self.push(batch, instance_uuid=PAIRING["uuid"], secret=PAIRING["secret"])
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.request.path_url, path)
+
+    def test_pairing_keeps_a_path_but_refuses_user_info_query_and_fragment(self):
+        pair = self.env["ha.instance"].with_user(self.manager).ha_pair
+        pair(dict(PAIRING, ha_url="https://proxy.example.com/home-assistant/"))
+        self.assertEqual(self.paired_instance().ha_url, "https://proxy.example.com/home-assistant")
+        before = self.paired_instance().read(["ha_url", "command_url", "secret"])
+        for changes in (
+            {"ha_url": "https://user:pw@proxy.example.com"},
+            {"ha_url": "https://proxy.example.com/?x=1"},
+            {"ha_url": "https://proxy.example.com/#x"},
+            {"ha_url": "https://proxy.example.com:70000"},
+            {"command_url": "https://hooks.example.com/x?y=1"},
+            {"command_url": "https://token@hooks.example.com/x"},
+        ):
+            with self.subTest(changes=changes), self.assertRaises(ValidationError):
+                pair(dict(PAIRING, secret="cm90YXRlZC1yb3RhdGVkLXJvdGF0ZWQtcm90YXRlZA", **changes))
+        self.assertEqual(self.paired_instance().read(["ha_url", "command_url", "secret"]), before)
 
     def test_pairing_again_rotates_the_secret_and_reattaches(self):
         first = self.env["ha.instance"].with_user(self.manager).ha_pair(PAIRING)

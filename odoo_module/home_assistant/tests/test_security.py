@@ -2,7 +2,7 @@
 
 from odoo import Command
 from odoo.addons.home_assistant.tests.common import HomeAssistantCase
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools.misc import file_path
 
@@ -97,3 +97,80 @@ class TestSecurity(HomeAssistantCase):
         self.assertFalse(self.instance.secret)
         self.assertFalse(self.instance.webhook_id)
         self.assertFalse(self.instance.ha_url)
+
+
+@tagged("post_install", "-at_install")
+class TestInstanceUrls(HomeAssistantCase):
+    """Where signed commands go: set by pairing, else only by Settings administrators."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = cls._create_user(
+            "ha_url_manager", groups="home_assistant.group_home_assistant_manager"
+        )
+        cls.system = cls._create_user(
+            "ha_url_system",
+            groups="home_assistant.group_home_assistant_manager,base.group_system",
+        )
+
+    def urls(self):
+        return self.instance.read(["ha_url", "command_url"])[0]
+
+    def test_a_home_assistant_administrator_may_not_move_the_urls(self):
+        before = self.urls()
+        for values in (
+            {"ha_url": "https://attacker.example.com"},
+            {"ha_url": False},
+            {"command_url": "https://attacker.example.com"},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                self.instance.with_user(self.manager).write(values)
+        with self.assertRaises(AccessError):
+            self.env["ha.instance"].with_user(self.manager).create(
+                {"uuid": "ha-url-created", "name": "New", "ha_url": "https://ha.example.com"}
+            )
+        self.assertEqual(self.urls(), before)
+        self.assertFalse(self.env["ha.instance"].search([("uuid", "=", "ha-url-created")]))
+        # Everything else stays theirs to configure.
+        self.instance.with_user(self.manager).write({"name": "Renamed", "heartbeat_interval": 60})
+
+    def test_settings_administrators_set_an_origin_and_nothing_more(self):
+        instance = self.instance.with_user(self.system)
+        instance.write({"ha_url": "https://ha.example.com:8443/"})
+        self.assertEqual(self.instance.ha_url, "https://ha.example.com:8443")
+        instance.write({"ha_url": "http://[fd00::1]:8123", "command_url": "https://hooks.example"})
+        self.assertEqual(
+            self.urls(),
+            {
+                "id": self.instance.id,
+                "ha_url": "http://[fd00::1]:8123",
+                "command_url": "https://hooks.example",
+            },
+        )
+        before = self.urls()
+        for url in (
+            "ftp://ha.example.com",
+            "https://ha.example.com/api/webhook/elsewhere",
+            "https://ha.example.com?next=https://attacker.example.com",
+            "https://ha.example.com/#fragment",
+            "https://user:password@ha.example.com",
+            "https://attacker.example.com@ha.example.com",
+            "https://ha.example.com:99999",
+            "https://ha.example.com:0",
+            "https:///no-host",
+            "javascript:alert(1)",
+            "https://ha example.com",
+            "https:\\\\attacker.example.com",
+            "https://" + "a" * 2048 + ".com",
+        ):
+            for name in ("ha_url", "command_url"):
+                with self.subTest(name=name, url=url), self.assertRaises(ValidationError):
+                    instance.write({name: url})
+        self.assertEqual(self.urls(), before)
+
+    def test_the_form_shows_the_url_read_only_to_others(self):
+        arch = self.env["ha.instance"].with_user(self.manager).get_views([(False, "form")])
+        form = arch["views"]["form"]["arch"]
+        self.assertIn('name="ha_url"', form)
+        self.assertNotIn('name="command_url"', form)
