@@ -12,6 +12,7 @@
         "security/home_assistant_security.xml",
         "security/ir.model.access.csv",
         "security/home_assistant_rules.xml",
+        "data/ha_command_data.xml",
         "wizards/ha_history_backfill_views.xml",
         "views/ha_instance_views.xml",
         "views/ha_area_views.xml",

@@ -1,6 +1,8 @@
 """The audit log of commands Odoo sent to Home Assistant: who, what, when, result, latency."""
 
 import json
+import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.addons.home_assistant.command_client import (
@@ -14,6 +16,22 @@ from odoo.addons.home_assistant.signing import (
     TIMESTAMP_WINDOW_SECONDS,
 )
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# Days the audit log keeps a command; 0 keeps them forever. A system parameter, so that
+# only Settings administrators, not the Home Assistant administrators it audits, change it.
+RETENTION_PARAMETER = "home_assistant.command_retention_days"
+DEFAULT_RETENTION_DAYS = 90
+# Rows deleted per autovacuum run; when more are due, autovacuum is triggered again.
+PURGE_CHUNK_SIZE = 10_000
+
+REDACTED = "**REDACTED**"
+# Keys of service data whose values are credentials (lock and alarm codes, PINs,
+# passwords, tokens): the audit log keeps that they were sent, not what.
+SECRET_KEYS = frozenset({"code", "pin", "passcode", "password", "token", "secret", "api_key"})
+SECRET_KEY_PARTS = ("password", "passcode", "token", "secret", "api_key", "apikey")
 
 COMMAND_TYPES = [
     ("call_service", "Service Call"),
@@ -100,6 +118,7 @@ class HaCommand(models.Model):
 
         Written and committed in a transaction of its own, like the outcome: the caller's
         transaction is rolled back when the command fails, and the failure must stay logged.
+        Secret-like service data (codes, passwords, tokens) is kept as `**REDACTED**`.
         """
         values = {
             "command_uuid": command["id"],
@@ -111,8 +130,8 @@ class HaCommand(models.Model):
             values.update(
                 domain=command["domain"],
                 service=command["service"],
-                target=command["target"],
-                data=command["data"],
+                target=redact(command["target"]),
+                data=redact(command["data"]),
             )
         else:
             values["data"] = {
@@ -130,7 +149,7 @@ class HaCommand(models.Model):
         values = {
             "state": "ok" if answer.ok else "error",
             "http_status": answer.http_status,
-            "answer": answer.body,
+            "answer": _redacted_answer(answer.body),
             "error_code": answer.code,
             "error_message": answer.message,
             "latency_ms": answer.latency_ms,
@@ -140,6 +159,46 @@ class HaCommand(models.Model):
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr, su=True)
             env["ha.command"].browse(command_id).write(values)
+
+    @api.autovacuum
+    def _gc_expired_commands(self):
+        """Delete commands older than the retention, in bounded chunks."""
+        days = self._retention_days()
+        if not days:
+            return
+        limit = fields.Datetime.now() - timedelta(days=days)
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM ha_command WHERE id IN ("
+                " SELECT id FROM ha_command WHERE create_date < %s ORDER BY id LIMIT %s)",
+                limit,
+                PURGE_CHUNK_SIZE,
+            )
+        )
+        purged = self.env.cr.rowcount
+        if purged:
+            _logger.info("Purged %d Home Assistant commands older than %d days", purged, days)
+        if purged >= PURGE_CHUNK_SIZE:
+            self.env.ref("base.autovacuum_job")._trigger()
+
+    @api.model
+    def _retention_days(self):
+        """The audit log's retention in days (0: forever), the default when not a number."""
+        value = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAMETER)
+        try:
+            days = int(value)
+        except (TypeError, ValueError):
+            days = -1
+        if days < 0:
+            if value:
+                _logger.warning(
+                    "System parameter %s is not a number of days (%r): keeping commands %d days",
+                    RETENTION_PARAMETER,
+                    value[:32],
+                    DEFAULT_RETENTION_DAYS,
+                )
+            return DEFAULT_RETENTION_DAYS
+        return days
 
     @api.model
     def _subject(self, command):
@@ -254,3 +313,27 @@ class HaCommand(models.Model):
             seconds=-offset,
             **context,
         )
+
+
+def redact(value):
+    """`value` (JSON data) with the values of secret-like keys replaced, at any depth."""
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if _is_secret_key(key) else redact(item) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value
+
+
+def _redacted_answer(body):
+    """HA's answer with its service `response` redacted; the protocol's own keys (the error
+    `code` among them) kept as they are."""
+    if not isinstance(body, dict) or body.get("response") is None:
+        return body
+    return {**body, "response": redact(body["response"])}
+
+
+def _is_secret_key(key):
+    name = str(key).lower()
+    return name in SECRET_KEYS or any(part in name for part in SECRET_KEY_PARTS)

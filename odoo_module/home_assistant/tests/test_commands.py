@@ -232,6 +232,37 @@ class TestCommands(HomeAssistantCommandCase):
             self.assertNotIn("cloudhook-secret-path", value)
             self.assertNotIn(SECRET, value)
 
+    def test_secret_like_service_data_is_redacted_in_the_audit_log_not_in_the_command(self):
+        data = {
+            "code": "1234",
+            "PIN": 4321,
+            "wifi_password": "hunter2",
+            "options": [{"access_token": "abc", "api_key": "k"}, {"brightness": 10}],
+            "client_secret": "s",
+        }
+        self.home_assistant.script = (200, {"ok": True, "id": "x", "response": {"token": "t"}})
+        self.call(domain="lock", service="unlock", target={"entity_id": ["lock.door"]}, data=data)
+        self.assertEqual(self.sent()[0]["data"], data)
+        row = self.audit_log()
+        self.assertEqual(
+            row.data,
+            {
+                "code": "**REDACTED**",
+                "PIN": "**REDACTED**",
+                "wifi_password": "**REDACTED**",
+                "options": [
+                    {"access_token": "**REDACTED**", "api_key": "**REDACTED**"},
+                    {"brightness": 10},
+                ],
+                "client_secret": "**REDACTED**",
+            },
+        )
+        self.assertEqual(row.target, {"entity_id": ["lock.door"]})
+        self.assertEqual(row.answer["response"], {"token": "**REDACTED**"})
+        stored = json.dumps(row.read()[0], default=str)
+        for value in ("1234", "4321", "hunter2", '"abc"', '"t"'):
+            self.assertNotIn(value, stored)
+
     def test_the_audit_log_holds_no_signature_header_nor_secret(self):
         self.call(data={"brightness": 1})
         row = self.audit_log()

@@ -1,10 +1,11 @@
-"""History older than an instance's retention is purged by autovacuum, in bounded chunks."""
+"""History and commands older than their retention are purged by autovacuum, in chunks."""
 
+import secrets
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.addons.home_assistant.models import ha_entity_history
+from odoo.addons.home_assistant.models import ha_command, ha_entity_history
 from odoo.addons.home_assistant.tests.common import HomeAssistantCase
 from odoo.tests import tagged
 
@@ -80,3 +81,75 @@ class TestReplayStateCleanup(HomeAssistantCase):
         mine = [("instance_id", "=", self.instance.id)]
         self.assertEqual(nonces.search(mine).mapped("nonce"), ["recent"])
         self.assertEqual(batches.search(mine).mapped("batch_id"), ["recent"])
+
+
+@tagged("post_install", "-at_install")
+class TestCommandRetention(HomeAssistantCase):
+    def add_commands(self, ages_in_days):
+        commands = self.env["ha.command"].create(
+            [
+                {
+                    "command_uuid": f"retention-{index}-{secrets.token_hex(4)}",
+                    "instance_id": self.instance.id,
+                    "user_id": self.env.uid,
+                    "command_type": "ping",
+                }
+                for index in range(len(ages_in_days))
+            ]
+        )
+        now = fields.Datetime.now()
+        for command, age in zip(commands, ages_in_days, strict=True):
+            self.env.cr.execute(
+                "UPDATE ha_command SET create_date = %s WHERE id = %s",
+                (now - timedelta(days=age), command.id),
+            )
+        commands.invalidate_recordset()
+        return commands
+
+    def kept(self, commands):
+        """The positions in `commands` of those still there."""
+        return [index for index, command in enumerate(commands) if command.exists()]
+
+    def set_retention(self, value):
+        self.env["ir.config_parameter"].set_param(ha_command.RETENTION_PARAMETER, value)
+
+    def test_the_default_keeps_90_days(self):
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param(ha_command.RETENTION_PARAMETER), "90"
+        )
+        commands = self.add_commands([1, 89, 91, 400])
+        self.env["ha.command"]._gc_expired_commands()
+        self.assertEqual(self.kept(commands), [0, 1])
+
+    def test_the_retention_is_a_system_parameter_zero_keeps_everything(self):
+        commands = self.add_commands([1, 10, 4000])
+        self.set_retention("7")
+        self.env["ha.command"]._gc_expired_commands()
+        self.assertEqual(self.kept(commands), [0])
+        commands = self.add_commands([4000])
+        self.set_retention("0")
+        self.env["ha.command"]._gc_expired_commands()
+        self.assertTrue(commands.exists())
+
+    def test_a_parameter_that_is_no_number_of_days_keeps_the_default(self):
+        commands = self.add_commands([30, 100])
+        for value in ("ninety", "-5"):
+            with self.subTest(value=value):
+                self.set_retention(value)
+                with self.assertLogs(ha_command.__name__, "WARNING"):
+                    self.env["ha.command"]._gc_expired_commands()
+                self.assertEqual(self.kept(commands), [0])
+
+    def test_a_purge_deletes_one_chunk_and_schedules_the_rest(self):
+        commands = self.add_commands([100, 101, 102, 103, 104])
+        autovacuum = self.env.ref("base.autovacuum_job")
+        with (
+            patch.object(ha_command, "PURGE_CHUNK_SIZE", 2),
+            patch.object(type(autovacuum), "_trigger") as trigger,
+        ):
+            self.env["ha.command"]._gc_expired_commands()
+            self.assertEqual(len(commands.exists()), 3)
+            trigger.assert_called_once()
+            self.env["ha.command"]._gc_expired_commands()
+            self.env["ha.command"]._gc_expired_commands()
+            self.assertFalse(commands.exists())
