@@ -430,6 +430,9 @@ class HaInstance(models.Model):
     def _record_push_error(self, message):
         """Remember why a signed push was refused, for the administrator."""
         self.ensure_one()
+        # The row lock first, as pairing does: a push committing meanwhile then fails this
+        # quiet statement (and Odoo retries) rather than the logged UPDATE.
+        self._lock_for_ingest()
         self.write({"last_error": message[:512], "last_error_date": fields.Datetime.now()})
 
     def _notify_entities(self, entities):
