@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.command_client import (
     CODE_BAD_ANSWER,
     CODE_TIMEOUT,
@@ -41,6 +42,9 @@ COMMAND_TYPES = [
 ]
 
 
+@compat.sql_constraints(
+    ("command_uuid_unique", "UNIQUE(command_uuid)", "A command id is used only once."),
+)
 class HaCommand(models.Model):
     _name = "ha.command"
     _description = "Home Assistant Command"
@@ -87,10 +91,6 @@ class HaCommand(models.Model):
         help="How far Home Assistant's clock was ahead of Odoo's (negative: behind) when it "
         "refused the command's timestamp as stale.",
     )
-
-    _sql_constraints = [
-        ("command_uuid_unique", "UNIQUE(command_uuid)", "A command id is used only once."),
-    ]
 
     @api.depends("domain", "service")
     def _compute_service_name(self):

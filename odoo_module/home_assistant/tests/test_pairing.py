@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from odoo import Command
+from odoo import Command, release
 from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
@@ -53,7 +53,7 @@ class TestPairing(HomeAssistantHttpCase):
             {
                 "instance_id": instance.id,
                 "push_url": f"https://odoo.example.com/home_assistant/push/{PAIRING['uuid']}",
-                "odoo_version": "18.0",
+                "odoo_version": release.major_version,
                 "protocol": 1,
             },
         )
