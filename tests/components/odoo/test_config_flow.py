@@ -20,6 +20,7 @@ from custom_components.odoo.const import (
     CONF_HA_URL,
     CONF_HA_UUID,
     CONF_INSTANCE_ID,
+    CONF_MAX_BATCH,
     CONF_PUSH_URL,
     CONF_SECRET,
     CONF_URL,
@@ -270,14 +271,19 @@ async def test_secrets_never_reach_the_log(
 
 
 async def test_reconfigure_pairs_again_at_new_addresses(
-    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    aiohttp_server: AiohttpServer,
 ) -> None:
     """Reconfigure moves the pairing to new URLs with the stored credentials and a new secret."""
     await setup_entry(hass, config_entry)
     result = await config_entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
     assert _suggested(result, CONF_URL) == odoo.base_url
-    new_url = odoo.base_url.replace("127.0.0.1", "localhost")
+    # The same Odoo at a second address (the tests resolve no host names).
+    moved: TestServer = await aiohttp_server(odoo.app())
+    new_url = str(moved.make_url("")).rstrip("/")
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_URL: "ftp://nope", CONF_HA_URL: "nope"}
@@ -305,3 +311,90 @@ async def test_reconfigure_pairs_again_at_new_addresses(
     assert values["webhook_id"] == config_entry.data[CONF_WEBHOOK_ID]
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_renewed_pairings_are_reloaded_by_the_update_listener(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    aiohttp_server: AiohttpServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Re-auth and reconfigure reload the entry, options apply in place, and none of them
+    trips Home Assistant's check that breaks in 2026.12 (a flow reloading an entry that has
+    an update listener)."""
+    await setup_entry(hass, config_entry)
+    outbox = config_entry.runtime_data.outbox
+
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MAX_BATCH: 10}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert config_entry.runtime_data.outbox is outbox
+
+    result = await config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_API_KEY: "key-123"}
+    )
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.runtime_data.outbox is not outbox
+    outbox = config_entry.runtime_data.outbox
+
+    moved: TestServer = await aiohttp_server(odoo.app())
+    result = await config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: str(moved.make_url("")), CONF_HA_URL: "http://ha.lan:8123"},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.runtime_data.outbox is not outbox
+    assert "update listener" not in caplog.text
+    assert "2026.12" not in caplog.text
+
+
+async def test_pushes_go_to_the_url_the_user_entered(
+    hass: HomeAssistant, odoo: FakeOdoo, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Odoo's push_url names its web.base.url (here a closed port): only its path
+    is used, after the URL the user entered; pairing delivers a first push there, and the log
+    names that URL when Odoo goes away."""
+    odoo.web_base_url = "http://127.0.0.1:1"
+    result = await _start(hass, odoo.base_url)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    push_url = f"{odoo.base_url}/home_assistant/push/{await instance_id.async_get(hass)}"
+    assert result["data"][CONF_PUSH_URL] == push_url
+    first = odoo.batches[0]
+    assert (first["seq"], first["events"], first["snapshot"]) == (0, [], False)
+    await wait_for(lambda: any(batch["snapshot"] for batch in odoo.batches))
+    odoo.down = True
+    hass.states.async_set("sensor.x", "1")
+    await wait_for(lambda: "Odoo is unreachable" in caplog.text)
+    assert f"Odoo is unreachable at {push_url}" in caplog.text
+    assert "127.0.0.1:1/" not in caplog.text
+
+
+async def test_pairing_that_cannot_push_fails_naming_the_url(
+    hass: HomeAssistant, odoo: FakeOdoo, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the first push fails the flow stays on its form with `cannot_push` and the URL."""
+    odoo.down = True
+    result = await _start(hass, odoo.base_url)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_push"}
+    push_url = f"{odoo.base_url}/home_assistant/push/{await instance_id.async_get(hass)}"
+    placeholders = result["description_placeholders"]
+    assert placeholders["push_url"] == push_url
+    assert "503" in placeholders["push_error"]
+    assert f"first push to {push_url} failed" in caplog.text
+    assert hass.config_entries.async_entries(DOMAIN) == []
+    odoo.down = False
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
