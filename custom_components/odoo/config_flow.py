@@ -229,7 +229,9 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 database = entry.data[CONF_DATABASE]
                 uuid = entry.data[CONF_HA_UUID]
                 await self.async_set_unique_id(f"{self._url}|{database}|{uuid}")
-                self._abort_if_unique_id_configured()
+                # The entry's own id comes back when only Home Assistant's URL changed.
+                if self.unique_id != entry.unique_id:
+                    self._abort_if_unique_id_configured()
                 pairing = await self._async_pair(
                     entry.data, uuid, ha_url, entry.data[CONF_WEBHOOK_ID], errors
                 )

@@ -398,3 +398,21 @@ async def test_pairing_that_cannot_push_fails_naming_the_url(
     odoo.down = False
     result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_reconfigure_may_keep_the_odoo_url(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Only Home Assistant moved: the same Odoo URL pairs again (it is this entry's own id)."""
+    await setup_entry(hass, config_entry)
+    result = await config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: odoo.base_url, CONF_HA_URL: "http://ha.lan:8123"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.data[CONF_HA_URL] == "http://ha.lan:8123"
+    (values,) = odoo.pair_calls
+    assert values["ha_url"] == "http://ha.lan:8123"
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
