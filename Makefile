@@ -8,8 +8,7 @@ test:
 	scripts/test.sh
 
 bench:
-	scripts/ha-env.sh setup
-	scripts/odoo-env.sh python scripts/bench.py
+	scripts/bench.sh
 
 # Re-takes docs/images/*.png in headless Chromium against a throw-away database.
 screenshots:

@@ -1,9 +1,10 @@
 """Benchmarks of the budgets in docs/architecture.md, on this machine: one command, one table.
 
-    make bench        (= scripts/odoo-env.sh python scripts/bench.py)
+    make bench        (= scripts/bench.sh: this script once per Odoo series, then side by side)
 
-Everything runs for real on loopback: a real Odoo 18 server with the addon, a real `hass`
-with the integration, paired through the config flow. Figures are printed, not asserted.
+Everything runs for real on loopback: a real Odoo server (the series at ODOO_PATH) with the
+addon, a real `hass` with the integration, paired through the config flow. Figures are
+printed, not asserted.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +29,7 @@ from stack import (
     CACHE_DIR,
     HA_ENV,
     ODOO_ADMIN_LOGIN,
+    ODOO_SERIES,
     REPO_ROOT,
     HomeAssistant,
     OdooServer,
@@ -38,9 +41,13 @@ from stack import (
     wait_for,
 )
 
+# Every row printed so far, for --results (scripts/bench.sh sets runs side by side).
+ROWS: list[dict[str, str]] = []
+
 
 def report(what: str, figure: str, budget: str = "") -> None:
     """Print one row of the table as soon as its figure is known."""
+    ROWS.append({"what": what, "figure": figure, "budget": budget})
     print(f"  {what:<70} {figure:<32} {budget}", flush=True)
 
 
@@ -338,10 +345,11 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=int, default=20)
     parser.add_argument("--commands", type=int, default=200)
     parser.add_argument("--dashboard-entities", type=int, default=2000, help="0 skips it")
+    parser.add_argument("--results", help="also write the rows to this JSON file")
     args = parser.parse_args()
 
     print(
-        f"Benchmarks on {platform.node()}, {platform.machine()}, "
+        f"Benchmarks with Odoo {ODOO_SERIES} on {platform.node()}, {platform.machine()}, "
         f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"load average {os.getloadavg()[0]:.2f} (figures are only comparable on a quiet machine)"
     )
@@ -372,6 +380,8 @@ def main() -> None:
     finally:
         odoo.drop()
     print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
+    if args.results:
+        Path(args.results).write_text(json.dumps({"odoo": ODOO_SERIES, "rows": ROWS}, indent=1))
 
 
 def bench_dashboard(odoo: OdooServer, entities: int) -> None:

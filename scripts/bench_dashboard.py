@@ -48,7 +48,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from browser import Browser
-from stack import CACHE_DIR, OdooServer, pair_synthetic_instance
+from stack import CACHE_DIR, USER_GROUPS_FIELD, OdooServer, pair_synthetic_instance
 
 BUDGET_FIRST_PAINT_MS = 2000
 BUDGET_LIVE_UPDATE_MS = 100
@@ -265,7 +265,7 @@ def create_viewer(odoo: OdooServer, instance_id: int, login: str = VIEWER_LOGIN)
                 "name": "Dashboard viewer",
                 "login": login,
                 "password": VIEWER_PASSWORD,
-                "groups_id": [(4, group.id)],
+                USER_GROUPS_FIELD: [(4, group.id)],
             }
         )
     client.env["ha.instance"].browse(instance_id).write({"user_ids": [(4, user_id)]})

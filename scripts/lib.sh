@@ -5,11 +5,16 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${HA_ODOO_CACHE:-/var/cache/ha-odoo-bridge}"
-# Conventional place of the Odoo 18 source tree when ODOO_PATH is not set.
 # Run-time state shared by the host and the HA chroot (demo HA config, logs).
 STATE_DIR="$CACHE_DIR/state"
-DEFAULT_ODOO_PATH="/opt/odoo-18"
-ODOO_PATH="${ODOO_PATH:-$DEFAULT_ODOO_PATH}"
+# The Odoo source trees, one per supported series, in their conventional folders unless a
+# variable names them: ODOO_PATH (18.0, and whichever tree a script is asked to run) and
+# ODOO19_PATH (19.0). `make test` runs every tree it finds; the other scripts run ODOO_PATH.
+DEFAULT_ODOO18_PATH="/opt/odoo-18"
+DEFAULT_ODOO19_PATH="/opt/odoo-19"
+ODOO19_PATH="${ODOO19_PATH:-$DEFAULT_ODOO19_PATH}"
+ODOO_PATH="${ODOO_PATH:-$DEFAULT_ODOO18_PATH}"
+export ODOO_PATH ODOO19_PATH
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 warn() { printf '\033[1;33m!!! %s\033[0m\n' "$*" >&2; }
@@ -49,6 +54,10 @@ odoo_available() { [[ -x "$ODOO_PATH/odoo-bin" || -f "$ODOO_PATH/odoo-bin" ]]; }
 odoo_series() {
     sed -nE 's/^version_info = \(([0-9]+), ([0-9]+),.*/\1.\2/p' "$ODOO_PATH/odoo/release.py" 2>/dev/null
 }
+
+# Odoo 18 installs demo data unless told not to; 19 installs none unless asked (and
+# refuses 18's `--without-demo=all` with a warning).
+odoo_without_demo_args() { [[ "$(odoo_series)" == "18.0" ]] && echo "--without-demo=all" || true; }
 
 # Each series has its own venv: their requirement pins differ.
 odoo_venv() { echo "$CACHE_DIR/odoo-$(odoo_series)-venv"; }

@@ -95,7 +95,8 @@ odoo() {
 
 case "${1:-}" in
     setup) locked setup ;;
-    python) shift; locked setup; exec "$VENV/bin/python" "$@" ;;
+    # The series tells scripts/stack.py which command-line flags this Odoo takes.
+    python) shift; locked setup; ODOO_SERIES="$SERIES" exec "$VENV/bin/python" "$@" ;;
     odoo) shift; locked setup; odoo "$@" ;;
     *) die "usage: $0 setup | python ARGS | odoo ARGS" ;;
 esac

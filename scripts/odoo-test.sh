@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the addon's tests on a real Odoo 18 + PostgreSQL in a throw-away database.
+# Run the addon's tests on a real Odoo (18.0 or 19.0, the tree at ODOO_PATH) + PostgreSQL in a
+# throw-away database.
 #
 # Odoo exits non-zero on a failing test, but only *logs* a test module that fails to
 # import, and silently skips browser tests when Chromium is missing. So besides the exit
@@ -20,7 +21,7 @@ trap cleanup EXIT
 
 log "Odoo tests ($TEST_TAGS) in database $db, log: $log_file"
 set +e
-"$REPO_ROOT/scripts/odoo-env.sh" odoo -d "$db" -i home_assistant --without-demo=all \
+"$REPO_ROOT/scripts/odoo-env.sh" odoo -d "$db" -i home_assistant $(odoo_without_demo_args) \
     --test-enable --test-tags "$TEST_TAGS" --stop-after-init \
     --http-interface=127.0.0.1 --http-port="$http_port" --gevent-port=0 \
     --log-level=info --log-handler=werkzeug:WARNING 2>&1 | tee "$log_file" \

@@ -42,6 +42,12 @@ ODOO_ADMIN_PASSWORD = "admin"  # the throw-away demo/test database's admin
 HA_USERNAME = "demo"
 HA_PASSWORD = "demo-password"  # the throw-away demo/test HA owner
 HA_CLIENT_ID = "http://127.0.0.1/"
+# The Odoo series at ODOO_PATH, set by scripts/odoo-env.sh ("18.0", "19.0").
+ODOO_SERIES = os.environ.get("ODOO_SERIES", "18.0")
+# 18.0 installs demo data unless told not to; 19.0 installs none and warns about 18's flag.
+WITHOUT_DEMO_ARGS = ["--without-demo=all"] if ODOO_SERIES == "18.0" else []
+# 19.0 renamed res.users.groups_id to group_ids.
+USER_GROUPS_FIELD = "groups_id" if ODOO_SERIES == "18.0" else "group_ids"
 
 
 def _load_signing() -> ModuleType:
@@ -256,7 +262,7 @@ class OdooServer:
                     self.database,
                     flag,
                     "home_assistant",
-                    "--without-demo=all",
+                    *WITHOUT_DEMO_ARGS,
                     "--stop-after-init",
                     "--http-port",
                     str(self.http_port),

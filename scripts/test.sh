@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's one test command (README: `make test`). Runs, in order: ruff on both
-# halves, mypy --strict on the integration, the Home Assistant tests, the Odoo addon
-# tests and the end-to-end tests. Sets up every environment it needs by itself.
-# Without an Odoo 18 tree the Odoo and end-to-end steps are reported SKIPPED, loudly.
+# halves, mypy --strict on the integration, the Home Assistant tests, then for each Odoo
+# series (18.0 at ODOO_PATH, 19.0 at ODOO19_PATH) the addon tests and the end-to-end tests.
+# Sets up every environment it needs by itself. A series whose tree is missing is reported
+# SKIPPED, loudly, and never counted as passed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -38,17 +39,34 @@ step "mypy --strict custom_components/odoo" "$HA" run mypy
 step "Home Assistant tests (pytest-homeassistant-custom-component)" \
     "$HA" run python -m pytest -p no:cacheprovider --cov=custom_components/odoo --cov-report=term-missing:skip-covered tests/components
 
-if odoo_available; then
-    step "environment: Odoo 18 + PostgreSQL + Chromium" "$REPO_ROOT/scripts/odoo-env.sh" setup
-    step "Odoo addon tests (odoo-bin --test-enable, real PostgreSQL, headless Chromium)" \
-        "$REPO_ROOT/scripts/odoo-test.sh"
-    step "end-to-end tests (real hass + real Odoo on loopback)" \
-        "$REPO_ROOT/scripts/odoo-env.sh" python -m pytest -p no:cacheprovider -c "$REPO_ROOT/tests/e2e/pytest.ini" "$REPO_ROOT/tests/e2e"
-else
-    warn "SKIPPED: Odoo addon tests and end-to-end tests — no Odoo 18 tree at ODOO_PATH=$ODOO_PATH. Enable them: extract Odoo 18.0 to $DEFAULT_ODOO_PATH or export ODOO_PATH=/path/to/odoo (the folder with odoo-bin)."
-    skip "Odoo addon tests (no Odoo 18 tree at $ODOO_PATH)"
-    skip "end-to-end tests (no Odoo 18 tree at $ODOO_PATH)"
-fi
+# The Odoo steps of one series, run against the tree at `path` (named by `variable`).
+odoo_series_steps() {
+    local series="$1" path="$2" variable="$3" default="$4"
+    if [[ ! -f "$path/odoo-bin" ]]; then
+        warn "SKIPPED: Odoo $series addon tests and end-to-end tests — no Odoo $series tree at $variable=$path. Enable them: extract Odoo $series to $default or export $variable=/path/to/odoo (the folder with odoo-bin)."
+        skip "Odoo $series addon tests (no Odoo $series tree at $path)"
+        skip "end-to-end tests on Odoo $series (no Odoo $series tree at $path)"
+        return
+    fi
+    local found
+    found="$(ODOO_PATH="$path" odoo_series)"
+    if [[ "$found" != "$series" ]]; then
+        warn "FAILED: $variable=$path holds Odoo ${found:-of unknown series}, not $series."
+        results+=("FAIL     Odoo $series tree at $path is ${found:-unknown}")
+        failures=$((failures + 1))
+        return
+    fi
+    step "environment: Odoo $series + PostgreSQL + Chromium" \
+        env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-env.sh" setup
+    step "Odoo $series addon tests (odoo-bin --test-enable, real PostgreSQL, headless Chromium)" \
+        env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-test.sh"
+    step "end-to-end tests on Odoo $series (real hass + real Odoo on loopback)" \
+        env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-env.sh" python -m pytest -p no:cacheprovider \
+        -c "$REPO_ROOT/tests/e2e/pytest.ini" "$REPO_ROOT/tests/e2e"
+}
+
+odoo_series_steps 18.0 "$ODOO_PATH" ODOO_PATH "$DEFAULT_ODOO18_PATH"
+odoo_series_steps 19.0 "$ODOO19_PATH" ODOO19_PATH "$DEFAULT_ODOO19_PATH"
 
 echo
 echo "==================== summary ===================="

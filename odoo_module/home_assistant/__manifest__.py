@@ -1,7 +1,7 @@
 {
     "name": "Home Assistant",
     "summary": "Live Home Assistant device states, history, dashboard and control in Odoo",
-    "version": "18.0.1.1.0",
+    "version": "1.1.0",
     "category": "Productivity/Home Assistant",
     "author": "HA Odoo Bridge contributors",
     "website": "https://github.com/ha-odoo-bridge/ha-odoo-bridge",

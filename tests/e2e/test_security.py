@@ -27,6 +27,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stack import (
+    USER_GROUPS_FIELD,
     HomeAssistant,
     OdooServer,
     pair_synthetic_instance,
@@ -459,7 +460,7 @@ def test_a_user_of_one_instance_cannot_read_or_command_another(
     password = secrets.token_urlsafe(16)
     login = f"user-a-{uuid.uuid4().hex[:6]}"
     user_id = admin.env["res.users"].create(
-        {"name": "User of A", "login": login, "password": password, "groups_id": [(4, group)]}
+        {"name": "User of A", "login": login, "password": password, USER_GROUPS_FIELD: [(4, group)]}
     )
     admin.env["ha.instance"].browse(fake_instance["instance_id"]).write(
         {"user_ids": [(4, user_id)]}
@@ -470,7 +471,7 @@ def test_a_user_of_one_instance_cannot_read_or_command_another(
             "name": "Portal",
             "login": portal_login,
             "password": password,
-            "groups_id": [(6, 0, [admin.env.ref("base.group_portal").id])],
+            USER_GROUPS_FIELD: [(6, 0, [admin.env.ref("base.group_portal").id])],
         }
     )
     b_id = admin.env["ha.instance"].search([("uuid", "=", paired_s["uuid"])])[0]

@@ -12,4 +12,5 @@ from . import (
     ha_push_nonce,
     ha_snapshot_part,
     ir_websocket,
+    res_groups,
 )

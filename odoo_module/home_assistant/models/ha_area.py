@@ -1,8 +1,17 @@
 """An area of a Home Assistant instance (HA's area registry)."""
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant import compat
 
 
+# The unique index also serves every lookup and cascade by instance.
+@compat.sql_constraints(
+    (
+        "ha_area_id_unique",
+        "UNIQUE(instance_id, ha_area_id)",
+        "An area id is unique per Home Assistant instance.",
+    ),
+)
 class HaArea(models.Model):
     _name = "ha.area"
     _inherit = ["ha.synced.mixin"]
@@ -16,15 +25,6 @@ class HaArea(models.Model):
     device_ids = fields.One2many("ha.device", "area_id", string="Devices")
     entity_ids = fields.One2many("ha.entity", "area_id", string="Entities")
     entity_count = fields.Integer(compute="_compute_entity_count")
-
-    # The unique index below also serves every lookup and cascade by instance.
-    _sql_constraints = [
-        (
-            "ha_area_id_unique",
-            "UNIQUE(instance_id, ha_area_id)",
-            "An area id is unique per Home Assistant instance.",
-        ),
-    ]
 
     def _compute_entity_count(self):
         counts = dict(

@@ -3,6 +3,7 @@
 import json
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.command_client import (
     CODE_BAD_ANSWER,
     CODE_TIMEOUT,
@@ -18,6 +19,9 @@ COMMAND_TYPES = [
 ]
 
 
+@compat.sql_constraints(
+    ("command_uuid_unique", "UNIQUE(command_uuid)", "A command id is used only once."),
+)
 class HaCommand(models.Model):
     _name = "ha.command"
     _description = "Home Assistant Command"
@@ -58,10 +62,6 @@ class HaCommand(models.Model):
     error_code = fields.Char(readonly=True, index=True)
     error_message = fields.Text(readonly=True)
     latency_ms = fields.Integer(string="Latency (ms)", readonly=True)
-
-    _sql_constraints = [
-        ("command_uuid_unique", "UNIQUE(command_uuid)", "A command id is used only once."),
-    ]
 
     @api.depends("domain", "service")
     def _compute_service_name(self):

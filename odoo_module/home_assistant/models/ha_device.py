@@ -1,8 +1,17 @@
 """A device of a Home Assistant instance (HA's device registry)."""
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant import compat
 
 
+# The unique index also serves every lookup and cascade by instance.
+@compat.sql_constraints(
+    (
+        "ha_device_id_unique",
+        "UNIQUE(instance_id, ha_device_id)",
+        "A device id is unique per Home Assistant instance.",
+    ),
+)
 class HaDevice(models.Model):
     _name = "ha.device"
     _inherit = ["ha.synced.mixin"]
@@ -19,15 +28,6 @@ class HaDevice(models.Model):
     active = fields.Boolean(default=True, help="Archived when removed in Home Assistant.")
     entity_ids = fields.One2many("ha.entity", "device_id", string="Entities")
     entity_count = fields.Integer(compute="_compute_entity_count")
-
-    # The unique index below also serves every lookup and cascade by instance.
-    _sql_constraints = [
-        (
-            "ha_device_id_unique",
-            "UNIQUE(instance_id, ha_device_id)",
-            "A device id is unique per Home Assistant instance.",
-        ),
-    ]
 
     def _compute_entity_count(self):
         counts = dict(

@@ -4,6 +4,7 @@ import json
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.entity_services import validate_service_data
 from odoo.addons.home_assistant.push_schema import numeric_value
 from odoo.exceptions import UserError
@@ -22,6 +23,14 @@ COMPACT_FIELDS = [
 ]
 
 
+# The unique index also serves every lookup and cascade by instance.
+@compat.sql_constraints(
+    (
+        "entity_id_unique",
+        "UNIQUE(instance_id, entity_id)",
+        "An entity id is unique per Home Assistant instance.",
+    ),
+)
 class HaEntity(models.Model):
     _name = "ha.entity"
     _inherit = ["ha.synced.mixin"]
@@ -64,15 +73,6 @@ class HaEntity(models.Model):
     record_history = fields.Boolean(default=True, help="Keep every state in the history.")
     active = fields.Boolean(default=True, help="Archived when the entity left Home Assistant.")
     history_ids = fields.One2many("ha.entity.history", "entity_id")
-
-    # The unique index below also serves every lookup and cascade by instance.
-    _sql_constraints = [
-        (
-            "entity_id_unique",
-            "UNIQUE(instance_id, entity_id)",
-            "An entity id is unique per Home Assistant instance.",
-        ),
-    ]
 
     # Both stored computes below run on every new entity (1000 at once in a snapshot part):
     # assigning per group of equal values, not per record, halves their cost.

@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.push_schema import numeric_value
 from odoo.tools import SQL
 
@@ -15,6 +16,13 @@ _logger = logging.getLogger(__name__)
 PURGE_CHUNK_SIZE = 50_000
 
 
+@compat.sql_constraints(
+    (
+        "entity_last_updated_unique",
+        "UNIQUE(entity_id, last_updated)",
+        "A state is stored once per entity and time.",
+    ),
+)
 class HaEntityHistory(models.Model):
     _name = "ha.entity.history"
     _description = "Home Assistant State History"
@@ -32,14 +40,6 @@ class HaEntityHistory(models.Model):
     numeric_value = fields.Float(aggregator="avg")  # unrounded, as on ha.entity
     last_changed = fields.Datetime()
     last_updated = fields.Datetime(required=True)
-
-    _sql_constraints = [
-        (
-            "entity_last_updated_unique",
-            "UNIQUE(entity_id, last_updated)",
-            "A state is stored once per entity and time.",
-        ),
-    ]
 
     @api.model
     def _insert_states(self, entities, events):

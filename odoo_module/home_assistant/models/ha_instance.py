@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import Command, api, fields, models, release
-from odoo.addons.home_assistant import bus_notify
+from odoo.addons.home_assistant import bus_notify, compat
 from odoo.addons.home_assistant.command_client import encode_command, send_command
 from odoo.addons.home_assistant.push_schema import parse_batch
 from odoo.addons.home_assistant.signing import (
@@ -30,6 +30,20 @@ BUS_NOTIFICATION_TYPE = "home_assistant/entities"
 COUNTER_DIGITS = (20, 0)
 
 
+# UNIQUE(uuid) is also the index the push endpoint looks instances up by.
+@compat.sql_constraints(
+    ("uuid_unique", "UNIQUE(uuid)", "This Home Assistant instance is already paired."),
+    (
+        "heartbeat_interval_positive",
+        "CHECK(heartbeat_interval > 0)",
+        "The heartbeat interval must be positive.",
+    ),
+    (
+        "history_retention_days_not_negative",
+        "CHECK(history_retention_days >= 0)",
+        "The history retention cannot be negative.",
+    ),
+)
 class HaInstance(models.Model):
     _name = "ha.instance"
     _description = "Home Assistant Instance"
@@ -113,21 +127,6 @@ class HaInstance(models.Model):
 
     entity_ids = fields.One2many("ha.entity", "instance_id", string="Entities")
     entity_count = fields.Integer(compute="_compute_entity_count")
-
-    # UNIQUE(uuid) is also the index the push endpoint looks instances up by.
-    _sql_constraints = [
-        ("uuid_unique", "UNIQUE(uuid)", "This Home Assistant instance is already paired."),
-        (
-            "heartbeat_interval_positive",
-            "CHECK(heartbeat_interval > 0)",
-            "The heartbeat interval must be positive.",
-        ),
-        (
-            "history_retention_days_not_negative",
-            "CHECK(history_retention_days >= 0)",
-            "The history retention cannot be negative.",
-        ),
-    ]
 
     @api.depends("uuid")
     def _compute_push_url(self):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant import compat
 from odoo.tools import SQL
 
 # Home Assistant retries a batch until Odoo answers, also across long outages and restarts;
@@ -10,6 +11,14 @@ from odoo.tools import SQL
 BATCH_ID_RETENTION_DAYS = 7
 
 
+# The unique index also serves every lookup and cascade by instance.
+@compat.sql_constraints(
+    (
+        "batch_id_unique",
+        "UNIQUE(instance_id, batch_id)",
+        "A batch is stored only once per instance.",
+    ),
+)
 class HaPushBatch(models.Model):
     _name = "ha.push.batch"
     _description = "Home Assistant Received Batch"
@@ -20,15 +29,6 @@ class HaPushBatch(models.Model):
     batch_id = fields.Char(required=True)
     event_count = fields.Integer(string="Events")
     received_at = fields.Datetime(required=True, index=True)
-
-    # The unique index below also serves every lookup and cascade by instance.
-    _sql_constraints = [
-        (
-            "batch_id_unique",
-            "UNIQUE(instance_id, batch_id)",
-            "A batch is stored only once per instance.",
-        ),
-    ]
 
     @api.model
     def _claim(self, instance, batch):

@@ -3,10 +3,14 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.signing import TIMESTAMP_WINDOW_SECONDS
 from odoo.tools import SQL
 
 
+@compat.sql_constraints(
+    ("nonce_unique", "UNIQUE(instance_id, nonce)", "A nonce is accepted only once."),
+)
 class HaPushNonce(models.Model):
     _name = "ha.push.nonce"
     _description = "Home Assistant Push Nonce"
@@ -16,10 +20,6 @@ class HaPushNonce(models.Model):
     instance_id = fields.Many2one("ha.instance", required=True, ondelete="cascade")
     nonce = fields.Char(required=True)
     received_at = fields.Datetime(required=True, index=True)
-
-    _sql_constraints = [
-        ("nonce_unique", "UNIQUE(instance_id, nonce)", "A nonce is accepted only once."),
-    ]
 
     @api.model
     def _use(self, instance, nonce):

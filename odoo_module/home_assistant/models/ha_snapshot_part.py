@@ -7,12 +7,21 @@ only once every part arrived, so the entity ids seen are kept per part until the
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.home_assistant import compat
 from odoo.tools import SQL
 
 # A snapshot whose parts stop arriving is abandoned by Home Assistant (it starts a new one).
 INCOMPLETE_SNAPSHOT_RETENTION_DAYS = 1
 
 
+@compat.sql_constraints(
+    (
+        "part_unique",
+        "UNIQUE(instance_id, snapshot_id, part)",
+        "A snapshot part is stored only once.",
+    ),
+    ("part_in_range", "CHECK(part >= 1 AND part <= parts)", "Part must be within parts."),
+)
 class HaSnapshotPart(models.Model):
     _name = "ha.snapshot.part"
     _description = "Home Assistant Snapshot Part"
@@ -23,15 +32,6 @@ class HaSnapshotPart(models.Model):
     part = fields.Integer(required=True)
     parts = fields.Integer(required=True)
     entity_ids = fields.Json(string="Entity IDs", help="HA entity ids this part mentioned.")
-
-    _sql_constraints = [
-        (
-            "part_unique",
-            "UNIQUE(instance_id, snapshot_id, part)",
-            "A snapshot part is stored only once.",
-        ),
-        ("part_in_range", "CHECK(part >= 1 AND part <= parts)", "Part must be within parts."),
-    ]
 
     @api.model
     def _record(self, instance, batch):

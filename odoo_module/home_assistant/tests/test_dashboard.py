@@ -6,7 +6,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from odoo import Command
+from odoo.addons.bus.models.bus import channel_with_db
 from odoo.addons.bus.tests.common import WebsocketCase
+from odoo.addons.home_assistant import bus_notify
 from odoo.addons.home_assistant.models.ha_dashboard import MAX_HISTORY_POINTS
 from odoo.addons.home_assistant.signing import (
     HEADER_NONCE,
@@ -25,7 +27,6 @@ from odoo.addons.home_assistant.tests.common import (
 )
 from odoo.addons.home_assistant.tests.fake_home_assistant import HomeAssistantCommandCase
 from odoo.exceptions import AccessError
-from odoo.sql_db import TestCursor
 from odoo.tests import tagged
 
 # Where the tour finds the signed pushes the test prepared (static/tests/tours).
@@ -188,18 +189,15 @@ class TestDashboardTour(HomeAssistantCommandCase, WebsocketCase):
         super().setUp()
         self.home_assistant.refuse("button.refused", "button.press")
         # A test cursor's commit drops the post-commit hooks, so the NOTIFY that wakes the
-        # bus after a push (bus_notify.send) would never be sent and the browser would never
-        # hear of the push. Run them after the commit, as a real commit does.
-        commit = TestCursor.commit
+        # bus after a push would never be sent and the browser would never hear of the push.
+        # The whole test shares one transaction, so the bus can be woken at once instead.
+        send = bus_notify.send
 
-        def commit_and_run_postcommit(cursor):
-            funcs, data = list(cursor.postcommit._funcs), dict(cursor.postcommit.data)
-            commit(cursor)
-            cursor.postcommit._funcs.extend(funcs)
-            cursor.postcommit.data.update(data)
-            cursor.postcommit.run()
+        def send_and_wake_now(env, target, notification_type, payload):
+            send(env, target, notification_type, payload)
+            bus_notify.notify([channel_with_db(env.cr.dbname, target)])
 
-        self.patch(TestCursor, "commit", commit_and_run_postcommit)
+        self.patch(bus_notify, "send", send_and_wake_now)
 
     def signed_push(self, events):
         """A push of `events` signed now, for the browser to POST: URL, headers and body."""

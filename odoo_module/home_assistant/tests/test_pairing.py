@@ -1,5 +1,6 @@
 """PROTOCOL §2: ha_pair / ha_unpair, as Home Assistant calls them over JSON-RPC."""
 
+from odoo import release
 from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
@@ -50,7 +51,7 @@ class TestPairing(HomeAssistantHttpCase):
             {
                 "instance_id": instance.id,
                 "push_url": f"https://odoo.example.com/home_assistant/push/{PAIRING['uuid']}",
-                "odoo_version": "18.0",
+                "odoo_version": release.major_version,
                 "protocol": 1,
             },
         )

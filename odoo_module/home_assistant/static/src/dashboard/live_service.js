@@ -1,6 +1,7 @@
 /** The one place the web client listens to Home Assistant's live states on the bus. */
 
 import { registry } from "@web/core/registry";
+import { BUS_RECONNECT_EVENT } from "./compat";
 
 export const LIVE_NOTIFICATION = "home_assistant/entities";
 
@@ -25,7 +26,7 @@ export const homeAssistantLiveService = {
                     listener(payload);
                 }
             });
-            bus.addEventListener("reconnect", () => {
+            bus.addEventListener(BUS_RECONNECT_EVENT, () => {
                 for (const listener of reconnectListeners) {
                     listener();
                 }

@@ -1,4 +1,4 @@
-"""18.0.1.1.0: a history row no longer stores its instance, it reads it from its entity.
+"""1.1.0 (18.0.1.1.0): a history row no longer stores its instance, it reads it from its entity.
 
 Dropping the column also drops its foreign key and the (instance_id, last_updated) index,
 which every inserted row paid for; the key's record in Odoo's constraint registry goes too.

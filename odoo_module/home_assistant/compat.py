@@ -1,0 +1,66 @@
+"""What differs between the Odoo series this addon runs on (18.0 and 19.0), in one place.
+
+Each difference names the series that needs it, so supporting a new series (or dropping
+one) is a change to this file. The dashboard's differences are in
+`static/src/dashboard/compat.js`.
+"""
+
+from odoo import models, release
+
+SERIES = release.version_info[0]
+
+# 19.0 ignores `_sql_constraints` (a warning per model) and reads `models.Constraint` class
+# attributes instead; 18.0 has no `models.Constraint`.
+MODEL_CONSTRAINTS = SERIES >= 19
+
+# 19.0 renamed `res.users.groups_id` to `group_ids` and `res.groups.users` to `user_ids`.
+USER_GROUPS_FIELD = "group_ids" if SERIES >= 19 else "groups_id"
+GROUP_USERS_FIELD = "user_ids" if SERIES >= 19 else "users"
+
+
+def sql_constraints(*constraints):
+    """Declare a model's table constraints, each `(name, definition, message)`, on every series.
+
+    The constraint's name in the database is `<table>_<name>` on both series, so a database
+    upgraded from 18.0 to 19.0 keeps its constraints.
+    """
+
+    def declare(model_class):
+        if not MODEL_CONSTRAINTS:
+            model_class._sql_constraints = list(constraints)
+            return model_class
+        for name, definition, message in constraints:
+            constraint = models.Constraint(definition, message)
+            attribute = f"_{name}"
+            setattr(model_class, attribute, constraint)
+            # A class attribute set after the class statement is not named by Python.
+            constraint.__set_name__(model_class, attribute)
+        return model_class
+
+    return declare
+
+
+def attach_groups(env, category, groups):
+    """File the addon's `groups` under `category` (Settings → Users shows them there).
+
+    18.0 files groups by `res.groups.category_id`. 19.0 files them by a
+    `res.groups.privilege`, which belongs to the category; the privilege is created once
+    with an XML id of this addon, so uninstalling removes it.
+    """
+    if SERIES >= 19:
+        privilege = env.ref("home_assistant.privilege_home_assistant", raise_if_not_found=False)
+        if not privilege:
+            privilege = env["res.groups.privilege"].create(
+                {"name": category.name, "category_id": category.id, "sequence": category.sequence}
+            )
+            env["ir.model.data"]._update_xmlids(
+                [{"xml_id": "home_assistant.privilege_home_assistant", "record": privilege}]
+            )
+        groups.write({"privilege_id": privilege.id})
+    else:
+        groups.write({"category_id": category.id})
+
+
+def add_group_users(group, users):
+    """Put `users` in `group`, keeping its other members."""
+    group.write({GROUP_USERS_FIELD: [(4, user.id) for user in users]})

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make bench`: scripts/bench.py once per Odoo series whose tree is present (18.0 at ODOO_PATH,
+# 19.0 at ODOO19_PATH), one after the other on the same machine, then both side by side.
+# Extra arguments go to bench.py (e.g. --ingest-events 5000).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+"$REPO_ROOT/scripts/ha-env.sh" setup
+results=()
+for tree in "$ODOO_PATH" "$ODOO19_PATH"; do
+    if [[ ! -f "$tree/odoo-bin" ]]; then
+        warn "SKIPPED: benchmarks on the Odoo tree at $tree (not found)"
+        continue
+    fi
+    series="$(ODOO_PATH="$tree" odoo_series)"
+    out="$STATE_DIR/bench-$series.json"
+    log "benchmarks on Odoo $series ($tree)"
+    ODOO_PATH="$tree" "$REPO_ROOT/scripts/odoo-env.sh" python "$REPO_ROOT/scripts/bench.py" --results "$out" "$@"
+    results+=("$out")
+done
+((${#results[@]})) || die "no Odoo tree found: nothing was measured"
+echo
+log "side by side"
+python3 "$REPO_ROOT/scripts/bench_side_by_side.py" "${results[@]}"
