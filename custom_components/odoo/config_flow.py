@@ -298,10 +298,12 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
     def _async_update_and_abort(self, entry: ConfigEntry, **changes: Any) -> ConfigFlowResult:
         """Store the renewed pairing and finish; the entry's update listener reloads it.
 
-        An entry that is not loaded has no listener, so it is reloaded here.
+        An entry that is not loaded has no listener, so it is reloaded here. Asked before the
+        update: the listener runs at once, and the reload it starts removes the listener.
         """
+        listening = bool(entry.update_listeners)
         result = self.async_update_and_abort(entry, **changes)
-        if not entry.update_listeners:
+        if not listening:
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
         return result
 

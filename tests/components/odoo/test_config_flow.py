@@ -2,6 +2,7 @@
 
 import logging
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from aiohttp import web
@@ -14,6 +15,7 @@ from homeassistant.helpers import instance_id
 from pytest_aiohttp import AiohttpServer
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+import custom_components.odoo as integration
 from custom_components.odoo.const import (
     CONF_API_KEY,
     CONF_DATABASE,
@@ -320,42 +322,59 @@ async def test_renewed_pairings_are_reloaded_by_the_update_listener(
     aiohttp_server: AiohttpServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Re-auth and reconfigure reload the entry, options apply in place, and none of them
+    """Re-auth and reconfigure reload the entry once, options apply in place, and none of them
     trips Home Assistant's check that breaks in 2026.12 (a flow reloading an entry that has
     an update listener)."""
     await setup_entry(hass, config_entry)
     outbox = config_entry.runtime_data.outbox
+    with patch.object(
+        integration, "async_setup_entry", wraps=integration.async_setup_entry
+    ) as setup:
+        result = await hass.config_entries.options.async_init(config_entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_MAX_BATCH: 10}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        assert config_entry.runtime_data.outbox is outbox
+        assert setup.await_count == 0
 
-    result = await hass.config_entries.options.async_init(config_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_MAX_BATCH: 10}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    assert config_entry.runtime_data.outbox is outbox
+        result = await config_entry.start_reauth_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_USERNAME: "admin", CONF_API_KEY: "key-123"}
+        )
+        assert result["reason"] == "reauth_successful"
+        await hass.async_block_till_done()
+        assert config_entry.state is ConfigEntryState.LOADED
+        assert setup.await_count == 1
 
-    result = await config_entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: "admin", CONF_API_KEY: "key-123"}
-    )
-    assert result["reason"] == "reauth_successful"
-    await hass.async_block_till_done()
-    assert config_entry.state is ConfigEntryState.LOADED
-    assert config_entry.runtime_data.outbox is not outbox
-    outbox = config_entry.runtime_data.outbox
+        moved: TestServer = await aiohttp_server(odoo.app())
+        result = await config_entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_URL: str(moved.make_url("")), CONF_HA_URL: "http://ha.lan:8123"},
+        )
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert config_entry.state is ConfigEntryState.LOADED
+        assert setup.await_count == 2
+    assert "update listener" not in caplog.text
+    assert "2026.12" not in caplog.text
 
-    moved: TestServer = await aiohttp_server(odoo.app())
+
+async def test_a_renewed_pairing_of_an_unloaded_entry_loads_it(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """An entry that is not loaded has no update listener: the flow loads it itself."""
+    config_entry.add_to_hass(hass)
+    assert config_entry.state is ConfigEntryState.NOT_LOADED
     result = await config_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_URL: str(moved.make_url("")), CONF_HA_URL: "http://ha.lan:8123"},
+        result["flow_id"], {CONF_URL: odoo.base_url, CONF_HA_URL: "http://ha.lan:8123"}
     )
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
-    assert config_entry.runtime_data.outbox is not outbox
-    assert "update listener" not in caplog.text
-    assert "2026.12" not in caplog.text
 
 
 async def test_pushes_go_to_the_url_the_user_entered(
