@@ -4,16 +4,31 @@
 #   scripts/ha-env.sh setup          build or refresh it (idempotent, cached)
 #   scripts/ha-env.sh run CMD ...    run CMD from the repository root inside it
 #
+# HA_RELEASE picks the Home Assistant release:
+#   pinned (default)  the one pytest-homeassistant-custom-component pins, with the test tools
+#                     (requirements_test.txt + requirements_demo.txt)
+#   newest            the newest release on PyPI, enough to run `hass` for the demo and the
+#                     end-to-end tests (requirements_ha_newest.txt), in a venv of its own
+#
 # When the system python3 is new enough we use a plain venv. Otherwise (Debian 12
 # ships 3.11) we build a Debian testing root with debootstrap and run commands in it
 # through a private mount namespace: the bind mounts vanish with the command, so
 # concurrent runs never fight over mounts and nothing is left mounted.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-REQUIREMENTS="$REPO_ROOT/requirements_test.txt"
-DEMO_REQUIREMENTS="$REPO_ROOT/requirements_demo.txt"
 CHROOT="$CACHE_DIR/forky"
-CHROOT_VENV="/opt/ha-venv"
+case "${HA_RELEASE:-pinned}" in
+    pinned)
+        REQUIREMENTS=(requirements_test.txt requirements_demo.txt)
+        VENV_NAME="ha-venv"
+        ;;
+    newest)
+        REQUIREMENTS=(requirements_ha_newest.txt)
+        VENV_NAME="ha-venv-newest"
+        ;;
+    *) die "HA_RELEASE must be pinned or newest, not ${HA_RELEASE}" ;;
+esac
+CHROOT_VENV="/opt/$VENV_NAME"
 
 system_python_is_new_enough() {
     command -v python3 >/dev/null \
@@ -22,13 +37,13 @@ system_python_is_new_enough() {
 
 if system_python_is_new_enough; then
     MODE="venv"
-    VENV="$CACHE_DIR/ha-venv"
+    VENV="$CACHE_DIR/$VENV_NAME"
 else
     MODE="chroot"
     VENV="$CHROOT$CHROOT_VENV"
 fi
 
-requirements_stamp() { cat "$REQUIREMENTS" "$DEMO_REQUIREMENTS" | sha256sum | cut -d' ' -f1; }
+requirements_stamp() { (cd "$REPO_ROOT" && cat "${REQUIREMENTS[@]}") | sha256sum | cut -d' ' -f1; }
 
 # Run a command inside the chroot with /proc, /dev, /sys, /tmp, the state dir and the repository bound.
 in_chroot() {
@@ -69,19 +84,21 @@ build_chroot() {
 }
 
 setup() {
-    local stamp_file="$VENV/.requirements.sha256"
+    local stamp_file="$VENV/.requirements.sha256" file
+    local args=()
+    for file in "${REQUIREMENTS[@]}"; do args+=(-r "$file"); done
     if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$(requirements_stamp)" ]]; then
         return 0
     fi
     if [[ "$MODE" == "chroot" ]]; then
         build_chroot
-        log "installing the test requirements into the Python 3.14 venv (a minute or two)"
+        log "installing ${REQUIREMENTS[*]} into the Python 3.14 venv $CHROOT_VENV (a minute or two)"
         [[ -x "$VENV/bin/python" ]] || in_chroot python3 -m venv "$CHROOT_VENV"
-        in_chroot "$CHROOT_VENV/bin/pip" install -q -r requirements_test.txt -r requirements_demo.txt
+        in_chroot "$CHROOT_VENV/bin/pip" install -q "${args[@]}"
     else
-        log "installing the test requirements into $VENV"
+        log "installing ${REQUIREMENTS[*]} into $VENV"
         [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
-        "$VENV/bin/pip" install -q -r "$REQUIREMENTS" -r "$DEMO_REQUIREMENTS"
+        (cd "$REPO_ROOT" && "$VENV/bin/pip" install -q "${args[@]}")
     fi
     requirements_stamp >"$stamp_file"
 }

@@ -2,7 +2,8 @@
 
 Runs in the Odoo venv (Python 3.10-3.12, see scripts/odoo-env.sh). Home Assistant needs
 Python >= 3.14.2, so it is started through scripts/ha-env.sh, which may enter a chroot;
-both processes share the host's network namespace and /tmp.
+both processes share the host's network namespace and /tmp. HA_RELEASE=newest (passed on to
+ha-env.sh) runs the newest Home Assistant release instead of the pinned one.
 
     python scripts/stack.py demo      the README's demo: both systems up, paired, streaming
 """
@@ -588,7 +589,11 @@ def demo() -> None:
     """The README's demo: Odoo on :8069 and HA with demo devices on :8123, paired, until Ctrl-C."""
     work_dir = CACHE_DIR / "state" / "demo"
     odoo = OdooServer("demo", work_dir, http_port=8069, gevent_port=8072)
-    hass = HomeAssistant(work_dir / "ha-config", port=8123, demo_devices=True)
+    # Each Home Assistant release keeps its own config: a store written by a newer one may
+    # not load in an older one.
+    release = os.environ.get("HA_RELEASE", "pinned")
+    config_dir = work_dir / ("ha-config" if release == "pinned" else f"ha-config-{release}")
+    hass = HomeAssistant(config_dir, port=8123, demo_devices=True)
     print("Preparing the Odoo database 'demo' (first run: about a minute)…", flush=True)
     odoo.install(update=odoo.database_exists())
     with running(odoo, hass):

@@ -1,6 +1,7 @@
 """The Odoo integration: streams states to Odoo in signed batches and runs Odoo's commands."""
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
@@ -17,23 +18,21 @@ from homeassistant.util.hass_dict import HassKey
 from .cloudhook import async_delete_command_url
 from .commands import async_handle_command
 from .const import (
-    CONF_API_KEY,
     CONF_CLOUDHOOK_URL,
     CONF_DATABASE,
     CONF_HA_UUID,
     CONF_PUSH_URL,
     CONF_SECRET,
-    CONF_URL,
     CONF_USER_ID,
-    CONF_USERNAME,
     CONF_WEBHOOK_ID,
     DOMAIN,
     ISSUE_INSTANCE_REMOVED,
     ISSUE_OUTBOX_OVERFLOW,
 )
-from .odoo_client import OdooError, PushClient, unpair
+from .odoo_client import PushClient, entry_rpc_client
 from .outbox import Outbox
 from .outbox_settings import settings_from_options
+from .rpc import OdooError
 from .services import async_setup_services
 from .system_user import async_get_or_create_user, async_remove_user
 from .webhook import CommandWebhook, async_forget_nonces
@@ -54,6 +53,8 @@ class OdooRuntime:
 
     outbox: Outbox
     user_id: str
+    # The pairing the entry was set up with: when the entry's data differs, it is reloaded.
+    pairing: Mapping[str, Any]
 
 
 type OdooConfigEntry = ConfigEntry[OdooRuntime]
@@ -76,7 +77,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool
     own_entities = hass.data.setdefault(DATA_OWN_ENTITIES, set())
     outbox = Outbox(hass, entry, client, settings_from_options(entry.options), own_entities)
     await outbox.async_load()
-    entry.runtime_data = OdooRuntime(outbox=outbox, user_id=user_id)
+    entry.runtime_data = OdooRuntime(outbox=outbox, user_id=user_id, pairing=dict(entry.data))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     outbox.async_start()
     entry.async_on_unload(outbox.async_stop)
@@ -88,7 +89,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool
     )
     command_webhook.async_register(f"Odoo {entry.title}")
     entry.async_on_unload(command_webhook.async_unregister)
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
 
 
@@ -100,8 +101,15 @@ async def _async_dispatch(
     return await async_handle_command(hass, entry, runtime.outbox, runtime.user_id, command)
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: OdooConfigEntry) -> None:
-    """Apply new options in place, so queued events are kept."""
+async def _async_entry_updated(hass: HomeAssistant, entry: OdooConfigEntry) -> None:
+    """Reload a renewed pairing (re-auth, reconfigure, repair); apply new options in place.
+
+    The config flows leave the reload to this listener, as Home Assistant asks of an
+    integration with one; options apply without a reload, so the running outbox keeps going.
+    """
+    if entry.data != entry.runtime_data.pairing:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
     entry.runtime_data.outbox.async_update_settings(settings_from_options(entry.options))
 
 
@@ -114,14 +122,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> Non
     """Tell Odoo the pairing is gone (best effort); delete the outbox, user and cloudhook."""
     data = entry.data
     try:
-        await hass.async_add_executor_job(
-            unpair,
-            data[CONF_URL],
-            data[CONF_DATABASE],
-            data[CONF_USERNAME],
-            data[CONF_API_KEY],
-            data[CONF_HA_UUID],
-        )
+        await entry_rpc_client(hass, data).async_unpair(data[CONF_HA_UUID])
     except OdooError as err:
         _LOGGER.warning(
             "Could not unpair from Odoo database %s (%s); archive the instance in Odoo",

@@ -67,8 +67,10 @@ from .const import (
     MAX_BATCH_EVENTS,
     REFUSED_DOMAINS,
 )
-from .odoo_client import InvalidUrl, OdooError, list_databases, normalize_url
-from .pairing import ERRORS, async_pair
+from .odoo_client import normalize_url
+from .odoo_web import async_list_databases
+from .pairing import async_pair
+from .rpc import InvalidUrl, OdooCredentials, OdooError
 
 # `domain.service` or `domain.*`, as Home Assistant spells them.
 SERVICE_PATTERN = re.compile(r"[a-z0-9_]+\.([a-z0-9_]+|\*)")
@@ -91,6 +93,8 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         """Start with nothing known about the server."""
         self._url = ""
         self._databases: list[str] | None = None
+        # What the last pairing error names (the push URL tried, for `cannot_push`).
+        self._placeholders: dict[str, str] = {}
 
     @staticmethod
     @callback
@@ -104,9 +108,9 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             try:
                 self._url = normalize_url(user_input[CONF_URL])
-                self._databases = await self.hass.async_add_executor_job(list_databases, self._url)
+                self._databases = await async_list_databases(self.hass, self._url)
             except OdooError as err:
-                errors[CONF_URL] = ERRORS[type(err)]
+                errors[CONF_URL] = err.translation_key
             else:
                 return await self.async_step_credentials()
         return self.async_show_form(
@@ -132,8 +136,8 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors[CONF_HA_URL] = "invalid_url"
             else:
                 webhook_id = webhook.async_generate_id()
-                pairing, error = await self._async_pair(
-                    database, user_input, uuid, ha_url, webhook_id
+                pairing = await self._async_pair(
+                    {**user_input, CONF_DATABASE: database}, uuid, ha_url, webhook_id, errors
                 )
                 if pairing is None:
                     # A cloudhook made for this attempt must not outlive it.
@@ -152,14 +156,13 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                             **pairing,
                         },
                     )
-                errors["base"] = error
         return self.async_show_form(
             step_id="credentials",
             data_schema=self.add_suggested_values_to_schema(
                 self._credentials_schema(), self._suggestions(user_input)
             ),
             errors=errors,
-            description_placeholders={"url": self._url},
+            description_placeholders={"url": self._url, **self._placeholders},
         )
 
     def _credentials_schema(self) -> vol.Schema:
@@ -193,23 +196,20 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_pair(
         self,
-        database: str,
         user_input: Mapping[str, Any],
         uuid: str,
         ha_url: str,
         webhook_id: str,
-    ) -> tuple[dict[str, Any] | None, str]:
-        """Pair as the user at the flow's Odoo URL; return the entry data or an error key."""
-        return await async_pair(
-            self.hass,
-            self._url,
-            database,
-            user_input[CONF_USERNAME],
-            user_input[CONF_API_KEY],
-            uuid,
-            ha_url,
-            webhook_id,
-        )
+        errors: dict[str, str],
+    ) -> dict[str, Any] | None:
+        """Pair as the user at the flow's Odoo URL; return the entry data, or None and errors."""
+        credentials = OdooCredentials.from_entry_data({**user_input, CONF_URL: self._url})
+        try:
+            return await async_pair(self.hass, credentials, uuid, ha_url, webhook_id)
+        except OdooError as err:
+            errors["base"] = err.translation_key
+            self._placeholders = err.placeholders
+            return None
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -229,18 +229,19 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 database = entry.data[CONF_DATABASE]
                 uuid = entry.data[CONF_HA_UUID]
                 await self.async_set_unique_id(f"{self._url}|{database}|{uuid}")
-                self._abort_if_unique_id_configured()
-                pairing, error = await self._async_pair(
-                    database, entry.data, uuid, ha_url, entry.data[CONF_WEBHOOK_ID]
+                # The entry's own id comes back when only Home Assistant's URL changed.
+                if self.unique_id != entry.unique_id:
+                    self._abort_if_unique_id_configured()
+                pairing = await self._async_pair(
+                    entry.data, uuid, ha_url, entry.data[CONF_WEBHOOK_ID], errors
                 )
                 if pairing is not None:
-                    return self.async_update_reload_and_abort(
+                    return self._async_update_and_abort(
                         entry,
                         unique_id=self.unique_id,
                         title=f"{database} ({urlsplit(self._url).netloc})",
                         data_updates={CONF_URL: self._url, CONF_HA_URL: ha_url, **pairing},
                     )
-                errors["base"] = error
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
@@ -248,6 +249,7 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input or entry.data,
             ),
             errors=errors,
+            description_placeholders=self._placeholders,
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -262,15 +264,15 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             self._url = entry.data[CONF_URL]
-            pairing, error = await self._async_pair(
-                entry.data[CONF_DATABASE],
-                user_input,
+            pairing = await self._async_pair(
+                {**entry.data, **user_input},
                 entry.data[CONF_HA_UUID],
                 entry.data[CONF_HA_URL],
                 entry.data[CONF_WEBHOOK_ID],
+                errors,
             )
             if pairing is not None:
-                return self.async_update_reload_and_abort(
+                return self._async_update_and_abort(
                     entry,
                     data_updates={
                         CONF_USERNAME: user_input[CONF_USERNAME],
@@ -278,7 +280,6 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                         **pairing,
                     },
                 )
-            errors["base"] = error
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=self.add_suggested_values_to_schema(
@@ -291,8 +292,20 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 {CONF_USERNAME: entry.data[CONF_USERNAME]},
             ),
             errors=errors,
-            description_placeholders={"title": entry.title},
+            description_placeholders={"title": entry.title, **self._placeholders},
         )
+
+    def _async_update_and_abort(self, entry: ConfigEntry, **changes: Any) -> ConfigFlowResult:
+        """Store the renewed pairing and finish; the entry's update listener reloads it.
+
+        An entry that is not loaded has no listener, so it is reloaded here. Asked before the
+        update: the listener runs at once, and the reload it starts removes the listener.
+        """
+        listening = bool(entry.update_listeners)
+        result = self.async_update_and_abort(entry, **changes)
+        if not listening:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return result
 
 
 class OdooOptionsFlow(OptionsFlow):

@@ -17,6 +17,14 @@ CONF_PUSH_URL: Final = "push_url"
 CONF_INSTANCE_ID: Final = "instance_id"
 CONF_USER_ID: Final = "user_id"
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+CONF_ODOO_VERSION: Final = "odoo_version"
+CONF_TRANSPORT: Final = "transport"
+
+# How the integration calls Odoo's external API (pairing, services, unpairing): Odoo 18 has
+# JSON-RPC (`/jsonrpc`, through odoorpc); Odoo 19 deprecates it for JSON-2 (`/json/2`).
+TRANSPORT_JSONRPC: Final = "jsonrpc"
+TRANSPORT_JSON2: Final = "json2"
+JSON2_FIRST_SERIES: Final = 19
 
 # Options (written by the options flow).
 CONF_INCLUDE_DOMAINS: Final = "include_domains"
@@ -187,6 +195,7 @@ SERVICE_CREATE_RECORD: Final = "create_record"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_MODEL: Final = "model"
 ATTR_METHOD: Final = "method"
+ATTR_IDS: Final = "ids"
 ATTR_ARGS: Final = "args"
 ATTR_KWARGS: Final = "kwargs"
 ATTR_VALUES: Final = "values"

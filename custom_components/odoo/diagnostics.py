@@ -14,6 +14,7 @@ from .const import (
     CONF_API_KEY,
     CONF_CLOUDHOOK_URL,
     CONF_HA_URL,
+    CONF_ODOO_VERSION,
     CONF_PUSH_URL,
     CONF_SECRET,
     CONF_URL,
@@ -22,6 +23,7 @@ from .const import (
     DOMAIN,
     PROTOCOL_VERSION,
 )
+from .odoo_client import entry_transport
 
 TO_REDACT = {CONF_API_KEY, CONF_SECRET, CONF_WEBHOOK_ID, CONF_USERNAME, CONF_CLOUDHOOK_URL}
 URL_KEYS = (CONF_URL, CONF_HA_URL, CONF_PUSH_URL)
@@ -54,6 +56,8 @@ async def async_get_config_entry_diagnostics(
             "home_assistant": HA_VERSION,
             "integration": str(integration.version),
             "protocol": PROTOCOL_VERSION,
+            "odoo": entry.data.get(CONF_ODOO_VERSION),
+            "rpc_transport": entry_transport(entry.data),
         },
         "entry": entry_dict,
         "outbox": {

@@ -1,70 +1,33 @@
-"""Talking to Odoo: JSON-RPC pairing with odoorpc, and the signed HTTP push (PROTOCOL.md §2, §3)."""
+"""Talking to Odoo: the server's URL, which RPC transport it takes, and the signed HTTP push
+(PROTOCOL.md §2, §3)."""
 
-import logging
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 
 import aiohttp
-import odoorpc
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
-from .const import PROTOCOL_VERSION, PURPOSE_PUSH, PUSH_TIMEOUT
+from .batch import Batch, encode_batch
+from .const import (
+    CONF_TRANSPORT,
+    JSON2_FIRST_SERIES,
+    PROTOCOL_VERSION,
+    PURPOSE_PUSH,
+    PUSH_TIMEOUT,
+    TRANSPORT_JSON2,
+    TRANSPORT_JSONRPC,
+)
+from .rpc import InvalidUrl, OdooCredentials, OdooRpc
+from .rpc_json2 import Json2Client
+from .rpc_jsonrpc import JsonRpcClient
 from .signing import signed_headers
-
-RPC_TIMEOUT = 20
-
-
-def _hide_rpc_payloads(record: logging.LogRecord) -> bool:
-    """Drop odoorpc's payload logs: they carry the login and API key in clear text."""
-    return False
-
-
-# odoorpc masks only a parameter named "password", not the positional credentials of /jsonrpc.
-logging.getLogger("odoorpc.rpc.jsonrpclib").addFilter(_hide_rpc_payloads)
-PAIRING_MODEL = "ha.instance"
-
-
-class OdooError(Exception):
-    """Base class of the errors a pairing attempt reports to the user."""
-
-
-class InvalidUrl(OdooError):
-    """The URL is not an http(s) URL of a server root."""
-
-
-class CannotConnect(OdooError):
-    """The server cannot be reached or is not an Odoo server."""
-
-
-class UnknownDatabase(OdooError):
-    """The database does not exist on the server."""
-
-
-class InvalidAuth(OdooError):
-    """The login or API key is wrong."""
-
-
-class AddonNotInstalled(OdooError):
-    """The Home Assistant addon is not installed in the database."""
-
-
-class NotHaAdmin(OdooError):
-    """The user is not in the group Home Assistant / Administrator."""
-
-
-@dataclass(frozen=True, slots=True)
-class PairingResult:
-    """What Odoo answers to `ha.instance.ha_pair`."""
-
-    instance_id: int
-    push_url: str
-    odoo_version: str
 
 
 def normalize_url(url: str) -> str:
@@ -72,7 +35,7 @@ def normalize_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidUrl
-    # odoorpc talks to the server root; Odoo behind a sub-path is not reachable through it.
+    # odoorpc (Odoo 18) talks to the server root: Odoo behind a sub-path is out of its reach.
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise InvalidUrl
     try:
@@ -85,127 +48,35 @@ def normalize_url(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 
-def _connect(url: str) -> odoorpc.ODOO:
-    """Open an odoorpc connection (blocking); it asks the server for its version."""
-    parts = urlsplit(url)
-    secure = parts.scheme == "https"
-    port = parts.port or (443 if secure else 80)
-    try:
-        return odoorpc.ODOO(
-            parts.hostname,
-            protocol="jsonrpc+ssl" if secure else "jsonrpc",
-            port=port,
-            timeout=RPC_TIMEOUT,
-        )
-    except (URLError, HTTPError, OSError, ValueError, KeyError, TypeError) as err:
-        raise CannotConnect from err
-    except odoorpc.error.Error as err:
-        raise CannotConnect from err
+def transport_for(series: int) -> str:
+    """Return the transport a server series takes: JSON-2 from Odoo 19 on, else JSON-RPC."""
+    return TRANSPORT_JSON2 if series >= JSON2_FIRST_SERIES else TRANSPORT_JSONRPC
 
 
-def list_databases(url: str) -> list[str] | None:
-    """Return the server's databases, or None when it does not list them (blocking)."""
-    odoo = _connect(url)
-    try:
-        databases = odoo.db.list()
-    except odoorpc.error.RPCError:
-        # Odoo refuses the listing when `list_db = False`: the user types the name.
-        return None
-    except (URLError, OSError, ValueError) as err:
-        raise CannotConnect from err
-    return [str(name) for name in databases] if isinstance(databases, list) else None
+def rpc_client(hass: HomeAssistant, transport: str, credentials: OdooCredentials) -> OdooRpc:
+    """Return the client of a transport."""
+    if transport == TRANSPORT_JSON2:
+        return Json2Client(hass, credentials)
+    return JsonRpcClient(hass, credentials)
 
 
-def _error_name(err: odoorpc.error.RPCError) -> str:
-    """Return the Python class name Odoo reported for a failed RPC."""
-    info = err.info if isinstance(err.info, dict) else {}
-    data = info.get("data")
-    return str(data.get("name", "")) if isinstance(data, dict) else ""
+def entry_transport(data: Mapping[str, Any]) -> str:
+    """Return a paired entry's transport; one paired before transports were stored is 18.0's."""
+    return str(data.get(CONF_TRANSPORT, TRANSPORT_JSONRPC))
 
 
-def _login(url: str, database: str, username: str, api_key: str) -> odoorpc.ODOO:
-    """Log in with odoorpc and classify the failure (blocking)."""
-    odoo = _connect(url)
-    try:
-        odoo.login(database, username, api_key)
-    except odoorpc.error.RPCError as err:
-        name = _error_name(err)
-        if "does not exist" in str(err) or name.endswith(("OperationalError", "KeyError")):
-            raise UnknownDatabase from err
-        raise InvalidAuth from err
-    except (URLError, OSError, ValueError) as err:
-        raise CannotConnect from err
-    return odoo
+def entry_rpc_client(hass: HomeAssistant, data: Mapping[str, Any]) -> OdooRpc:
+    """Return the client of a paired entry."""
+    return rpc_client(hass, entry_transport(data), OdooCredentials.from_entry_data(data))
 
 
-def pair(
-    url: str, database: str, username: str, api_key: str, values: dict[str, Any]
-) -> PairingResult:
-    """Log in as the user and call `ha.instance.ha_pair(values)` (blocking)."""
-    odoo = _login(url, database, username, api_key)
-    try:
-        if PAIRING_MODEL not in odoo.env:
-            raise AddonNotInstalled
-        result = odoo.env[PAIRING_MODEL].ha_pair(values)
-    except odoorpc.error.RPCError as err:
-        if _error_name(err).endswith("AccessError"):
-            raise NotHaAdmin from err
-        raise CannotConnect from err
-    except (URLError, OSError, ValueError) as err:
-        raise CannotConnect from err
-    if not isinstance(result, dict) or not result.get("push_url"):
-        raise CannotConnect
-    return PairingResult(
-        instance_id=int(result["instance_id"]),
-        push_url=str(result["push_url"]),
-        odoo_version=str(result.get("odoo_version", "")),
-    )
+def push_url_at(url: str, push_url: str) -> str:
+    """Return where to push: the Odoo URL the user gave, with only the path Odoo answered.
 
-
-class OdooRefused(OdooError):
-    """Odoo ran a method call and raised; `name` is Odoo's exception class."""
-
-    def __init__(self, name: str, message: str) -> None:
-        """Remember Odoo's exception class and message."""
-        super().__init__(message)
-        self.name = name
-        self.message = message
-
-
-# Odoo's exceptions for a call the user got wrong (as opposed to a server failure).
-USER_ERRORS = ("UserError", "ValidationError", "AccessError", "MissingError", "RedirectWarning")
-
-
-def call_method(
-    url: str,
-    database: str,
-    username: str,
-    api_key: str,
-    model: str,
-    method: str,
-    args: list[Any],
-    kwargs: dict[str, Any],
-) -> Any:
-    """Log in as the paired user and run `model.method(*args, **kwargs)` (blocking)."""
-    odoo = _login(url, database, username, api_key)
-    try:
-        return odoo.execute_kw(model, method, args, kwargs)
-    except odoorpc.error.RPCError as err:
-        info = err.info if isinstance(err.info, dict) else {}
-        data = info.get("data")
-        message = str((data.get("message") if isinstance(data, dict) else None) or err)
-        raise OdooRefused(_error_name(err), message[:500]) from err
-    except (URLError, OSError, ValueError) as err:
-        raise CannotConnect from err
-
-
-def unpair(url: str, database: str, username: str, api_key: str, uuid: str) -> None:
-    """Log in as the user and call `ha.instance.ha_unpair(uuid)` (blocking)."""
-    odoo = _login(url, database, username, api_key)
-    try:
-        odoo.env[PAIRING_MODEL].ha_unpair(uuid)
-    except (odoorpc.error.RPCError, URLError, OSError) as err:
-        raise CannotConnect from err
+    Odoo builds `push_url` from its `web.base.url`, which names `http://localhost:8069` until
+    an administrator logs in through a browser, and the public host behind a proxy.
+    """
+    return url + urlsplit(push_url).path
 
 
 def pairing_values(
@@ -234,6 +105,11 @@ def pairing_values(
     if command_url is not None:
         values["command_url"] = command_url
     return values
+
+
+def heartbeat_body() -> bytes:
+    """Return the body of a heartbeat outside the outbox's sequence (`seq` 0 counts no gap)."""
+    return encode_batch(Batch(secrets.token_hex(16), 0, False, []))
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +144,11 @@ class PushClient:
         self._push_url = push_url
         self._secret = secret
         self._timeout = aiohttp.ClientTimeout(total=PUSH_TIMEOUT)
+
+    @property
+    def push_url(self) -> str:
+        """Return the URL pushes go to."""
+        return self._push_url
 
     async def async_push(self, body: bytes, gzipped: bool) -> PushAnswer:
         """Send one batch body and classify Odoo's answer."""

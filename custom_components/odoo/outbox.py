@@ -531,8 +531,9 @@ class Outbox:
         elif status in (401, 403):
             self._async_halt()
             _LOGGER.error(
-                "Odoo refused the credentials of %s (HTTP %s); re-authenticate to resume",
+                "Odoo refused the credentials of %s at %s (HTTP %s); re-authenticate to resume",
                 self._entry.title,
+                self._client.push_url,
                 status,
             )
             self._entry.async_start_reauth(self._hass)
@@ -565,7 +566,9 @@ class Outbox:
         if self._failing:
             self._failing = False
             _LOGGER.info(
-                "Odoo is reachable again for %s; delivering the backlog", self._entry.title
+                "Odoo is reachable again at %s for %s; delivering the backlog",
+                self._client.push_url,
+                self._entry.title,
             )
             # Compaction may have dropped changes while Odoo was away: resend the full picture.
             self.async_request_snapshot()
@@ -618,7 +621,8 @@ class Outbox:
             if not self._failing:
                 self._failing = True
                 _LOGGER.warning(
-                    "Odoo is unreachable for %s (%s); buffering events and retrying",
+                    "Odoo is unreachable at %s for %s (%s); buffering events and retrying",
+                    self._client.push_url,
                     self._entry.title,
                     answer.status or answer.error_message,
                 )

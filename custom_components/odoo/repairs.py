@@ -7,16 +7,9 @@ from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
-from .const import (
-    CONF_API_KEY,
-    CONF_DATABASE,
-    CONF_HA_URL,
-    CONF_HA_UUID,
-    CONF_URL,
-    CONF_USERNAME,
-    CONF_WEBHOOK_ID,
-)
+from .const import CONF_HA_URL, CONF_HA_UUID, CONF_WEBHOOK_ID
 from .pairing import async_pair
+from .rpc import OdooCredentials, OdooError
 
 
 class PairAgainFlow(RepairsFlow):
@@ -36,29 +29,30 @@ class PairAgainFlow(RepairsFlow):
         """Explain, then pair again and reload the entry."""
         entry = self._entry
         errors: dict[str, str] = {}
+        placeholders = {"title": entry.title}
         if user_input is not None:
             data = entry.data
-            pairing, error = await async_pair(
-                self.hass,
-                data[CONF_URL],
-                data[CONF_DATABASE],
-                data[CONF_USERNAME],
-                data[CONF_API_KEY],
-                data[CONF_HA_UUID],
-                data[CONF_HA_URL],
-                data[CONF_WEBHOOK_ID],
-            )
-            if pairing is not None:
+            try:
+                pairing = await async_pair(
+                    self.hass,
+                    OdooCredentials.from_entry_data(data),
+                    data[CONF_HA_UUID],
+                    data[CONF_HA_URL],
+                    data[CONF_WEBHOOK_ID],
+                )
+            except OdooError as err:
+                errors["base"] = err.translation_key
+                placeholders |= err.placeholders
+            else:
+                # The entry's update listener reloads it: setting up again clears the issue
+                # and restarts pushing.
                 self.hass.config_entries.async_update_entry(entry, data={**data, **pairing})
-                # Setting up again clears the issue and restarts pushing.
-                self.hass.config_entries.async_schedule_reload(entry.entry_id)
                 return self.async_create_entry(data={})
-            errors["base"] = error
         return self.async_show_form(
             step_id="confirm",
             data_schema=vol.Schema({}),
             errors=errors,
-            description_placeholders={"title": entry.title},
+            description_placeholders=placeholders,
         )
 
 

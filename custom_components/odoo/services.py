@@ -1,10 +1,11 @@
 """Services: resync and flush the outbox; call Odoo methods and create records as the paired user.
 
 `odoo.resync` and `odoo.flush` act on the outbox; `odoo.call_method` and `odoo.create_record`
-run through odoorpc in the executor with the paired Odoo user's rights.
+run with the paired Odoo user's rights, over the transport the pairing chose (JSON-RPC on
+Odoo 18, JSON-2 on Odoo 19).
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import probatio as vol
@@ -23,30 +24,20 @@ from homeassistant.helpers.service import async_register_admin_service
 from .const import (
     ATTR_ARGS,
     ATTR_CONFIG_ENTRY_ID,
+    ATTR_IDS,
     ATTR_KWARGS,
     ATTR_METHOD,
     ATTR_MODEL,
     ATTR_VALUES,
-    CONF_API_KEY,
-    CONF_DATABASE,
-    CONF_URL,
-    CONF_USERNAME,
     DOMAIN,
     SERVICE_CALL_METHOD,
     SERVICE_CREATE_RECORD,
     SERVICE_FLUSH,
     SERVICE_RESYNC,
 )
-from .odoo_client import (
-    USER_ERRORS,
-    CannotConnect,
-    InvalidAuth,
-    OdooError,
-    OdooRefused,
-    UnknownDatabase,
-    call_method,
-)
+from .odoo_client import entry_rpc_client
 from .outbox import Outbox
+from .rpc import USER_ERRORS, ArgumentsByName, InvalidAuth, OdooError, OdooRefused, OdooRpc
 
 SERVICE_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
 MODEL = vol.All(cv.string, vol.Match(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"))
@@ -57,6 +48,7 @@ CALL_METHOD_SCHEMA = vol.Schema(
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         vol.Required(ATTR_MODEL): MODEL,
         vol.Required(ATTR_METHOD): METHOD,
+        vol.Optional(ATTR_IDS, default=list): [cv.positive_int],
         vol.Optional(ATTR_ARGS, default=list): list,
         vol.Optional(ATTR_KWARGS, default=dict): dict,
     }
@@ -127,23 +119,17 @@ async def _async_execute(
     entry: ConfigEntry,
     model: str,
     method: str,
-    args: list[Any],
-    kwargs: dict[str, Any],
+    action: Callable[[OdooRpc], Awaitable[Any]],
 ) -> Any:
-    """Run an Odoo method as the paired user in the executor; map failures to HA errors."""
-    data = entry.data
+    """Run `action` with the entry's Odoo client as the paired user; map failures to HA errors."""
     try:
-        return await hass.async_add_executor_job(
-            call_method,
-            data[CONF_URL],
-            data[CONF_DATABASE],
-            data[CONF_USERNAME],
-            data[CONF_API_KEY],
-            model,
-            method,
-            args,
-            kwargs,
-        )
+        return await action(entry_rpc_client(hass, entry.data))
+    except ArgumentsByName as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="arguments_by_name",
+            translation_placeholders={"model": model, "method": method},
+        ) from err
     except OdooRefused as err:
         placeholders = {"model": model, "method": method, "message": err.message}
         if err.name.endswith(USER_ERRORS):
@@ -164,7 +150,7 @@ async def _async_execute(
             translation_key="auth_failed",
             translation_placeholders={"title": entry.title},
         ) from err
-    except (CannotConnect, UnknownDatabase, OdooError) as err:
+    except OdooError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="cannot_connect",
@@ -178,13 +164,15 @@ def _call_method_handler(hass: HomeAssistant) -> Callable[[ServiceCall], Any]:
     async def handle(call: ServiceCall) -> ServiceResponse:
         """Run the method and return its result."""
         entry = _single_entry(hass, call)
+        model, method = call.data[ATTR_MODEL], call.data[ATTR_METHOD]
         result = await _async_execute(
             hass,
             entry,
-            call.data[ATTR_MODEL],
-            call.data[ATTR_METHOD],
-            call.data[ATTR_ARGS],
-            call.data[ATTR_KWARGS],
+            model,
+            method,
+            lambda client: client.async_call(
+                model, method, call.data[ATTR_IDS], call.data[ATTR_ARGS], call.data[ATTR_KWARGS]
+            ),
         )
         return {"result": result}
 
@@ -197,11 +185,14 @@ def _create_record_handler(hass: HomeAssistant) -> Callable[[ServiceCall], Any]:
     async def handle(call: ServiceCall) -> ServiceResponse:
         """Create the record and return its id."""
         entry = _single_entry(hass, call)
-        created = await _async_execute(
-            hass, entry, call.data[ATTR_MODEL], "create", [call.data[ATTR_VALUES]], {}
+        model = call.data[ATTR_MODEL]
+        record_id = await _async_execute(
+            hass,
+            entry,
+            model,
+            "create",
+            lambda client: client.async_create(model, call.data[ATTR_VALUES]),
         )
-        # Odoo answers a single id for one dict; some versions wrap it in a list.
-        record_id = created[0] if isinstance(created, list) else created
         return {"id": record_id}
 
     return handle

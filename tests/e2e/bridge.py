@@ -187,8 +187,9 @@ class PrivateCluster:
 def pair_through(hass: HomeAssistant, odoo: OdooServer, odoo_url: str) -> dict[str, Any]:
     """Pair `hass` with `odoo` reached at `odoo_url`, remembering the secrets created.
 
-    Odoo computes push_url from web.base.url, so it is set (and frozen against the admin's
-    next login) to `odoo_url` first: pushes then go where the config flow went.
+    HA pushes to `odoo_url` whatever Odoo's web.base.url says. The synthetic instances a test
+    pairs through `ha_pair` push to the push_url Odoo answers, built from web.base.url, so it
+    is set (and frozen against the admin's next login) to `odoo_url` first.
     """
     client = odoo.rpc()
     parameters = client.env["ir.config_parameter"]

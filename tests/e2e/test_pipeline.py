@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from stack import ODOO_ADMIN_LOGIN, HomeAssistant, OdooServer, config_flow, wait_for
+from stack import ODOO_ADMIN_LOGIN, ODOO_SERIES, HomeAssistant, OdooServer, config_flow, wait_for
 
 COFFEE = "input_boolean.coffee_machine"
 SETPOINT = "input_number.boiler_setpoint"
@@ -72,6 +72,110 @@ def test_state_change_reaches_odoo_quickly(
     print(f"HA → Odoo latency over RPC polling: {[round(x * 1000) for x in latencies]} ms")
     history = client.env["ha.entity.history"].search_count([("entity_id.entity_id", "=", SETPOINT)])
     assert history >= 3
+
+
+# What Odoo 19 logs for every call to /jsonrpc, /xmlrpc (odoo/addons/rpc/controllers).
+RPC_DEPRECATION = "endpoints are deprecated"
+
+
+def odoo_entry(hass: HomeAssistant) -> dict[str, Any]:
+    """The session's Odoo config entry, as HA's REST API lists it."""
+    _, entries = hass.api("GET", "/api/config/config_entries/entry?domain=odoo")
+    (entry,) = [entry for entry in entries if entry["source"] == "user"]
+    return dict(entry)
+
+
+def reconfigure(hass: HomeAssistant, odoo_url: str) -> dict[str, Any]:
+    """Pair the session's entry again through its reconfigure flow; wait until it is loaded."""
+    entry_id = odoo_entry(hass)["entry_id"]
+    status, flow = hass.api(
+        "POST", "/api/config/config_entries/flow", {"handler": "odoo", "entry_id": entry_id}
+    )
+    assert status == 200, flow
+    assert flow["step_id"] == "reconfigure", flow
+    status, result = hass.api(
+        "POST",
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {"url": odoo_url, "ha_url": hass.url},
+    )
+    assert status == 200, result
+    wait_for(lambda: odoo_entry(hass)["state"] == "loaded", 30, "the entry loaded again")
+    return dict(result)
+
+
+def test_pushes_reach_odoo_whatever_its_web_base_url_says(
+    paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
+) -> None:
+    """Odoo's web.base.url names an address HA cannot reach (as on a database no admin opened
+    in a browser): pairing again still delivers its first push, and every change after it
+    arrives, at the URL the user gave."""
+    parameters = odoo.rpc().env["ir.config_parameter"]
+    saved = {key: parameters.get_param(key) for key in ("web.base.url", "web.base.url.freeze")}
+    parameters.set_param("web.base.url", "http://localhost:1")
+    parameters.set_param("web.base.url.freeze", "True")
+    try:
+        result = reconfigure(hass, odoo.url)
+        assert result.get("reason") == "reconfigure_successful", result
+        client = odoo.rpc()
+        (instance,) = client.env["ha.instance"].search_read([], ["push_url"])
+        assert instance["push_url"].startswith("http://localhost:1/")
+        status, _ = hass.api(
+            "POST", "/api/services/input_number/set_value", {"entity_id": SETPOINT, "value": 55}
+        )
+        assert status == 200
+        wait_for(
+            lambda: (row := odoo_entity(client, SETPOINT)) and row["state"] == "55.0",
+            30,
+            f"{SETPOINT} = 55 in Odoo",
+        )
+    finally:
+        for key, value in saved.items():
+            parameters.set_param(key, value or False)
+
+
+def test_pairing_and_services_use_the_api_of_odoos_series(
+    paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
+) -> None:
+    """Pairing (databases listed, paired again) and the odoo.* services call the API Odoo's
+    series wants: JSON-2 on 19, JSON-RPC on 18. Odoo logs no deprecation warning meanwhile."""
+    expected = "jsonrpc" if ODOO_SERIES == "18.0" else "json2"
+    assert odoo.process is not None
+    log_start = odoo.process.log_path.stat().st_size
+
+    status, flow = hass.api("POST", "/api/config/config_entries/flow", {"handler": "odoo"})
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    status, flow = hass.api("POST", path, {"url": odoo.url})
+    assert flow["step_id"] == "credentials", flow
+    assert odoo.database in str(flow["data_schema"])
+    hass.api("DELETE", path)
+    assert reconfigure(hass, odoo.url).get("reason") == "reconfigure_successful"
+    status, created = hass.api(
+        "POST",
+        "/api/services/odoo/create_record?return_response",
+        {"model": "res.partner", "values": {"name": "Transport check (e2e)"}},
+    )
+    assert status == 200, created
+    record_id = created["service_response"]["id"]
+    status, found = hass.api(
+        "POST",
+        "/api/services/odoo/call_method?return_response",
+        {
+            "model": "res.partner",
+            "method": "search_read",
+            "kwargs": {"domain": [["id", "=", record_id]], "fields": ["name"]},
+        },
+    )
+    assert status == 200, found
+    assert found["service_response"]["result"][0]["name"] == "Transport check (e2e)"
+
+    with odoo.process.log_path.open("rb") as log:
+        log.seek(log_start)
+        written = log.read().decode(errors="replace")
+    assert RPC_DEPRECATION not in written
+    entry_id = odoo_entry(hass)["entry_id"]
+    status, diagnostics = hass.api("GET", f"/api/diagnostics/config_entry/{entry_id}")
+    assert status == 200, diagnostics
+    assert diagnostics["data"]["versions"]["rpc_transport"] == expected
 
 
 COUNTER = "sensor.e2e_counter"

@@ -37,8 +37,8 @@ def test_call_method_returns_odoos_answer(
         {
             "model": "res.users",
             "method": "search_read",
-            "args": [[["login", "=", "admin"]]],
-            "kwargs": {"fields": ["login"]},
+            # By name: Odoo 19's JSON-2 takes no positional arguments, Odoo 18 takes both.
+            "kwargs": {"domain": [["login", "=", "admin"]], "fields": ["login"]},
         },
     )
     assert status == 200, body

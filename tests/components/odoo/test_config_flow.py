@@ -2,6 +2,7 @@
 
 import logging
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from aiohttp import web
@@ -14,12 +15,14 @@ from homeassistant.helpers import instance_id
 from pytest_aiohttp import AiohttpServer
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+import custom_components.odoo as integration
 from custom_components.odoo.const import (
     CONF_API_KEY,
     CONF_DATABASE,
     CONF_HA_URL,
     CONF_HA_UUID,
     CONF_INSTANCE_ID,
+    CONF_MAX_BATCH,
     CONF_PUSH_URL,
     CONF_SECRET,
     CONF_URL,
@@ -270,14 +273,19 @@ async def test_secrets_never_reach_the_log(
 
 
 async def test_reconfigure_pairs_again_at_new_addresses(
-    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    aiohttp_server: AiohttpServer,
 ) -> None:
     """Reconfigure moves the pairing to new URLs with the stored credentials and a new secret."""
     await setup_entry(hass, config_entry)
     result = await config_entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
     assert _suggested(result, CONF_URL) == odoo.base_url
-    new_url = odoo.base_url.replace("127.0.0.1", "localhost")
+    # The same Odoo at a second address (the tests resolve no host names).
+    moved: TestServer = await aiohttp_server(odoo.app())
+    new_url = str(moved.make_url("")).rstrip("/")
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_URL: "ftp://nope", CONF_HA_URL: "nope"}
@@ -303,5 +311,127 @@ async def test_reconfigure_pairs_again_at_new_addresses(
     (values,) = odoo.pair_calls
     assert values["ha_url"] == "http://ha.lan:8123"
     assert values["webhook_id"] == config_entry.data[CONF_WEBHOOK_ID]
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_renewed_pairings_are_reloaded_by_the_update_listener(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    aiohttp_server: AiohttpServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Re-auth and reconfigure reload the entry once, options apply in place, and none of them
+    trips Home Assistant's check that breaks in 2026.12 (a flow reloading an entry that has
+    an update listener)."""
+    await setup_entry(hass, config_entry)
+    outbox = config_entry.runtime_data.outbox
+    with patch.object(
+        integration, "async_setup_entry", wraps=integration.async_setup_entry
+    ) as setup:
+        result = await hass.config_entries.options.async_init(config_entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_MAX_BATCH: 10}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        assert config_entry.runtime_data.outbox is outbox
+        assert setup.await_count == 0
+
+        result = await config_entry.start_reauth_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_USERNAME: "admin", CONF_API_KEY: "key-123"}
+        )
+        assert result["reason"] == "reauth_successful"
+        await hass.async_block_till_done()
+        assert config_entry.state is ConfigEntryState.LOADED
+        assert setup.await_count == 1
+
+        moved: TestServer = await aiohttp_server(odoo.app())
+        result = await config_entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_URL: str(moved.make_url("")), CONF_HA_URL: "http://ha.lan:8123"},
+        )
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert config_entry.state is ConfigEntryState.LOADED
+        assert setup.await_count == 2
+    assert "update listener" not in caplog.text
+    assert "2026.12" not in caplog.text
+
+
+async def test_a_renewed_pairing_of_an_unloaded_entry_loads_it(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """An entry that is not loaded has no update listener: the flow loads it itself."""
+    config_entry.add_to_hass(hass)
+    assert config_entry.state is ConfigEntryState.NOT_LOADED
+    result = await config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: odoo.base_url, CONF_HA_URL: "http://ha.lan:8123"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_pushes_go_to_the_url_the_user_entered(
+    hass: HomeAssistant, odoo: FakeOdoo, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Odoo's push_url names its web.base.url (here a closed port): only its path
+    is used, after the URL the user entered; pairing delivers a first push there, and the log
+    names that URL when Odoo goes away."""
+    odoo.web_base_url = "http://127.0.0.1:1"
+    result = await _start(hass, odoo.base_url)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    push_url = f"{odoo.base_url}/home_assistant/push/{await instance_id.async_get(hass)}"
+    assert result["data"][CONF_PUSH_URL] == push_url
+    first = odoo.batches[0]
+    assert (first["seq"], first["events"], first["snapshot"]) == (0, [], False)
+    await wait_for(lambda: any(batch["snapshot"] for batch in odoo.batches))
+    odoo.down = True
+    hass.states.async_set("sensor.x", "1")
+    await wait_for(lambda: "Odoo is unreachable" in caplog.text)
+    assert f"Odoo is unreachable at {push_url}" in caplog.text
+    assert "127.0.0.1:1/" not in caplog.text
+
+
+async def test_pairing_that_cannot_push_fails_naming_the_url(
+    hass: HomeAssistant, odoo: FakeOdoo, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the first push fails the flow stays on its form with `cannot_push` and the URL."""
+    odoo.down = True
+    result = await _start(hass, odoo.base_url)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_push"}
+    push_url = f"{odoo.base_url}/home_assistant/push/{await instance_id.async_get(hass)}"
+    placeholders = result["description_placeholders"]
+    assert placeholders["push_url"] == push_url
+    assert "503" in placeholders["push_error"]
+    assert f"first push to {push_url} failed" in caplog.text
+    assert hass.config_entries.async_entries(DOMAIN) == []
+    odoo.down = False
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_reconfigure_may_keep_the_odoo_url(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Only Home Assistant moved: the same Odoo URL pairs again (it is this entry's own id)."""
+    await setup_entry(hass, config_entry)
+    result = await config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: odoo.base_url, CONF_HA_URL: "http://ha.lan:8123"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.data[CONF_HA_URL] == "http://ha.lan:8123"
+    (values,) = odoo.pair_calls
+    assert values["ha_url"] == "http://ha.lan:8123"
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED

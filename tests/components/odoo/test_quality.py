@@ -159,6 +159,8 @@ async def test_system_health_reports_reachability_and_outbox(
     hass.config_entries.async_update_entry(
         config_entry, data={**config_entry.data, "url": "http://127.0.0.1:9"}
     )
+    # A changed pairing reloads the entry.
+    await hass.async_block_till_done()
     info = await get_system_health_info(hass, DOMAIN)
     assert (await info["can_reach_server"])["type"] == "failed"
 

@@ -117,6 +117,8 @@ async def test_unreachable_odoo_is_a_home_assistant_error(
     hass.config_entries.async_update_entry(
         config_entry, data={**config_entry.data, "url": "http://127.0.0.1:9"}
     )
+    # A changed pairing reloads the entry.
+    await hass.async_block_till_done()
     with pytest.raises(HomeAssistantError) as raised:
         await call(hass, "call_method", model="res.partner", method="search_read")
     assert raised.value.translation_key == "cannot_connect"
