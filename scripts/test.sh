@@ -39,9 +39,11 @@ step "mypy --strict custom_components/odoo" "$HA" run mypy
 step "Home Assistant tests (pytest-homeassistant-custom-component)" \
     "$HA" run python -m pytest -p no:cacheprovider --cov=custom_components/odoo --cov-report=term-missing:skip-covered tests/components
 
-# The Odoo steps of one series, run against the tree at `path` (named by `variable`).
+# The Odoo steps of one series, run against the tree at `path` (named by `variable`). The
+# end-to-end tests run Home Assistant `ha_release` (pinned: the release the unit tests use,
+# also the oldest supported; newest: the newest on PyPI), so each release meets a real Odoo.
 odoo_series_steps() {
-    local series="$1" path="$2" variable="$3" default="$4"
+    local series="$1" path="$2" variable="$3" default="$4" ha_release="$5"
     if [[ ! -f "$path/odoo-bin" ]]; then
         warn "SKIPPED: Odoo $series addon tests and end-to-end tests — no Odoo $series tree at $variable=$path. Enable them: extract Odoo $series to $default or export $variable=/path/to/odoo (the folder with odoo-bin)."
         skip "Odoo $series addon tests (no Odoo $series tree at $path)"
@@ -60,13 +62,16 @@ odoo_series_steps() {
         env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-env.sh" setup
     step "Odoo $series addon tests (odoo-bin --test-enable, real PostgreSQL, headless Chromium)" \
         env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-test.sh"
-    step "end-to-end tests on Odoo $series (real hass + real Odoo on loopback)" \
-        env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-env.sh" python -m pytest -p no:cacheprovider \
+    if [[ "$ha_release" != pinned ]]; then
+        step "environment: Home Assistant ($ha_release release)" env HA_RELEASE="$ha_release" "$HA" setup
+    fi
+    step "end-to-end tests on Odoo $series, Home Assistant $ha_release (real hass + real Odoo on loopback)" \
+        env ODOO_PATH="$path" HA_RELEASE="$ha_release" "$REPO_ROOT/scripts/odoo-env.sh" python -m pytest -p no:cacheprovider \
         -c "$REPO_ROOT/tests/e2e/pytest.ini" "$REPO_ROOT/tests/e2e"
 }
 
-odoo_series_steps 18.0 "$ODOO_PATH" ODOO_PATH "$DEFAULT_ODOO18_PATH"
-odoo_series_steps 19.0 "$ODOO19_PATH" ODOO19_PATH "$DEFAULT_ODOO19_PATH"
+odoo_series_steps 18.0 "$ODOO_PATH" ODOO_PATH "$DEFAULT_ODOO18_PATH" pinned
+odoo_series_steps 19.0 "$ODOO19_PATH" ODOO19_PATH "$DEFAULT_ODOO19_PATH" newest
 
 echo
 echo "==================== summary ===================="
