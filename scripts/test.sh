@@ -60,6 +60,9 @@ odoo_series_steps() {
     fi
     step "environment: Odoo $series + PostgreSQL + Chromium" \
         env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-env.sh" setup
+    step "contract between the two halves (services, signing vectors, limits; Odoo $series)" \
+        env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-env.sh" python -m pytest -p no:cacheprovider \
+        -c "$REPO_ROOT/tests/contract/pytest.ini" "$REPO_ROOT/tests/contract"
     step "Odoo $series addon tests (odoo-bin --test-enable, real PostgreSQL, headless Chromium)" \
         env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-test.sh"
     if [[ "$ha_release" != pinned ]]; then
