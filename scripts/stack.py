@@ -363,6 +363,8 @@ class HomeAssistant:
     demo_devices: bool = False
     # Debug logging for the integration (the security tests scan that log for secrets).
     debug_logging: bool = False
+    # More configuration.yaml, appended as given (a test's own helpers and templates).
+    extra_config: str = ""
     process: ManagedProcess | None = None
     token: str | None = None
 
@@ -412,7 +414,7 @@ input_number:
     unit_of_measurement: "°C"
 logger:
   default: info
-{debug}"""
+{debug}{self.extra_config}"""
         )
 
     def start(self) -> None:

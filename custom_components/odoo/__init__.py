@@ -26,6 +26,7 @@ from .const import (
     CONF_USER_ID,
     CONF_WEBHOOK_ID,
     DOMAIN,
+    ISSUE_CLOCK_SKEW,
     ISSUE_INSTANCE_REMOVED,
     ISSUE_OUTBOX_OVERFLOW,
 )
@@ -69,7 +70,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool:
     """Start streaming to a paired Odoo database."""
     # A new attempt: if Odoo still refuses the pairing, the first push raises the issue again.
-    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_INSTANCE_REMOVED}_{entry.entry_id}")
+    for issue in (ISSUE_INSTANCE_REMOVED, ISSUE_CLOCK_SKEW):
+        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
     user_id = await async_get_or_create_user(hass, entry.data.get(CONF_USER_ID))
     if user_id != entry.data.get(CONF_USER_ID):
         hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_USER_ID: user_id})
@@ -134,5 +136,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> Non
     async_forget_nonces(hass, data[CONF_WEBHOOK_ID])
     if data.get(CONF_CLOUDHOOK_URL):
         await async_delete_command_url(hass, data[CONF_WEBHOOK_ID])
-    for issue in (ISSUE_INSTANCE_REMOVED, ISSUE_OUTBOX_OVERFLOW):
+    for issue in (ISSUE_INSTANCE_REMOVED, ISSUE_OUTBOX_OVERFLOW, ISSUE_CLOCK_SKEW):
         ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")

@@ -12,7 +12,7 @@ from homeassistant.helpers.json import json_bytes
 from homeassistant.util import dt as dt_util
 
 from .const import MAX_BATCH_BYTES, PROTOCOL_VERSION
-from .events import WireEvent
+from .events import WireEvent, state_event
 
 # Room left in a batch for the envelope around the events (ids, timestamps, flags).
 ENVELOPE_BYTES = 512
@@ -38,6 +38,15 @@ class Batch:
 
 # A queued item is a live state (encoded when batched), a ready wire event, or a chunk.
 type QueueItem = State | WireEvent | Chunk
+
+
+def encode_item(item: State | WireEvent, include_attributes: bool) -> bytes:
+    """Return the encoded wire event of a queued state or event.
+
+    Raises TypeError (orjson's JSONEncodeError) for a value JSON cannot hold: an int beyond
+    64 bits, a lone surrogate, an object without a JSON form.
+    """
+    return json_bytes(state_event(item, include_attributes) if isinstance(item, State) else item)
 
 
 def split_events(events: list[bytes], max_events: int) -> list[list[bytes]]:

@@ -34,11 +34,14 @@ from .const import (
     DEFAULT_ALLOWED_SERVICES,
     DOMAIN,
     EVENT_COMMAND_RECEIVED,
+    HISTORY_MAX_ENTITIES,
+    HISTORY_MAX_RANGE,
     PROTOCOL_VERSION,
     REFUSED_DOMAINS,
 )
 from .history import async_backfill, recorder_running
 from .outbox import Outbox
+from .targets import SERVICE_TARGET_SCHEMA, TargetRefused, check_target, target_fields
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -205,7 +208,7 @@ async def _async_run(
     {
         vol.Required("domain"): cv.string,
         vol.Required("service"): cv.string,
-        vol.Optional("target", default={}): vol.Any(None, TARGET_SCHEMA),
+        vol.Optional("target", default={}): vol.Any(None, SERVICE_TARGET_SCHEMA),
         vol.Optional("data", default={}): vol.Any(None, dict),
         vol.Optional("return_response", default=False): bool,
     }
@@ -223,6 +226,7 @@ async def _call_service(
             f"Odoo may not call {domain}.{service}; allow it in the options of the Odoo "
             "integration in Home Assistant (Allowed services).",
         )
+    _check_reach(request, command["data"] or {}, command["target"] or {})
     if not hass.services.has_service(domain, service):
         raise CommandRefused(
             HTTPStatus.NOT_FOUND, "unknown_service", f"Home Assistant has no {domain}.{service}."
@@ -251,6 +255,21 @@ async def _call_service(
         )
     response = _service_outcome(task, domain, service)
     return HTTPStatus.OK, {"ok": True, "id": command["id"], "response": response}
+
+
+def _check_reach(request: CommandRequest, data: dict[str, Any], target: dict[str, Any]) -> None:
+    """Refuse a call reaching an entity outside the export, as its target and data name them.
+
+    Home Assistant merges the data into the target, the target winning (`async_call`).
+    """
+    try:
+        merged = {**target_fields(data), **target}
+    except vol.Invalid as err:
+        raise _invalid(humanize_error(data, err)) from err
+    try:
+        check_target(request.hass, merged, request.outbox.is_exported_entity)
+    except TargetRefused as err:
+        raise CommandRefused(HTTPStatus.FORBIDDEN, "not_allowed", str(err)) from err
 
 
 def _service_outcome(
@@ -314,7 +333,9 @@ async def _ping(request: CommandRequest, command: CommandBody) -> tuple[HTTPStat
 @COMMANDS.register("history")
 @with_schema(
     {
-        vol.Required("entity_ids"): vol.All(cv.ensure_list, [cv.entity_id], vol.Length(min=1)),
+        vol.Required("entity_ids"): vol.All(
+            cv.ensure_list, [cv.entity_id], vol.Length(min=1, max=HISTORY_MAX_ENTITIES)
+        ),
         vol.Required("start"): cv.datetime,
         vol.Required("end"): cv.datetime,
     }
@@ -324,6 +345,8 @@ async def _history(request: CommandRequest, command: CommandBody) -> tuple[HTTPS
     start, end = _utc(command["start"]), _utc(command["end"])
     if start >= end:
         raise _invalid("start must be before end.")
+    if end - start > HISTORY_MAX_RANGE:
+        raise _invalid(f"A history range spans at most {HISTORY_MAX_RANGE.days} days.")
     if not recorder_running(request.hass):
         raise CommandRefused(
             HTTPStatus.INTERNAL_SERVER_ERROR,

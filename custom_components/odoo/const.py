@@ -1,5 +1,6 @@
 """Constants of the Odoo integration: config keys, defaults and wire protocol v1 (PROTOCOL.md)."""
 
+from datetime import timedelta
 from typing import Final
 
 DOMAIN: Final = "odoo"
@@ -176,17 +177,23 @@ COMMAND_TIMEOUT: Final = 10.0
 # signature window, commands are refused (429) rather than forgetting a nonce too early.
 NONCE_CACHE_LIMIT: Final = 10_000
 EVENT_COMMAND_RECEIVED: Final = "odoo_command_received"
+# Bounds of one `history` command (Odoo's wizard keeps to them too).
+HISTORY_MAX_ENTITIES: Final = 100
+HISTORY_MAX_RANGE: Final = timedelta(days=31)
 GZIP_THRESHOLD_BYTES: Final = 4096
 
 # Retry policy for an unreachable Odoo (PROTOCOL.md §3).
 BACKOFF_INITIAL: Final = 1.0
 BACKOFF_MAX: Final = 300.0
+# Odoo's Retry-After is obeyed within [RETRY_AFTER_MIN, BACKOFF_MAX] seconds.
+RETRY_AFTER_MIN: Final = 1.0
 BACKOFF_JITTER: Final = 0.2
 PUSH_TIMEOUT: Final = 30.0
 
 # Repair issue ids (suffixed with the entry id).
 ISSUE_INSTANCE_REMOVED: Final = "instance_removed"
 ISSUE_OUTBOX_OVERFLOW: Final = "outbox_overflow"
+ISSUE_CLOCK_SKEW: Final = "clock_skew"
 
 SERVICE_RESYNC: Final = "resync"
 SERVICE_FLUSH: Final = "flush"

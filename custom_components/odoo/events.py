@@ -14,6 +14,7 @@ from homeassistant.helpers import (
     entity_registry as er,
 )
 
+from .attributes import exported_attributes
 from .const import DOMAIN
 
 type WireEvent = dict[str, Any]
@@ -30,7 +31,7 @@ def state_event(state: State, include_attributes: bool) -> WireEvent:
         "context_id": state.context.id,
     }
     if include_attributes:
-        event["attributes"] = state.attributes
+        event["attributes"] = exported_attributes(state)
     return event
 
 
@@ -95,11 +96,16 @@ def removed_area_event(area_id: str) -> WireEvent:
     return {"t": "area", "area_id": area_id, "removed": True}
 
 
+# The field naming what an event describes; every other kind names an entity.
+KEY_FIELDS = {"device": "device_id", "area": "area_id"}
+
+
 def event_key(event: WireEvent) -> tuple[str, str]:
     """Return what an event describes; a newer event with the same key supersedes it."""
     kind = str(event["t"])
-    if kind == "device":
-        return kind, str(event["device_id"])
-    if kind == "area":
-        return kind, str(event["area_id"])
-    return kind, str(event["entity_id"])
+    return kind, str(event[KEY_FIELDS.get(kind, "entity_id")])
+
+
+def event_reference(kind: str, key: str) -> WireEvent:
+    """Return only what names an event (for one that cannot travel whole)."""
+    return {"t": kind, KEY_FIELDS.get(kind, "entity_id"): key}

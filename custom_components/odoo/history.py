@@ -39,7 +39,14 @@ def _recorded_states(
 async def async_backfill(
     hass: HomeAssistant, outbox: Outbox, entity_ids: list[str], start: datetime, end: datetime
 ) -> None:
-    """Queue the recorded states of a range; what the outbox cannot hold is left out."""
+    """Queue the recorded states of a range; what the outbox cannot hold is left out.
+
+    Only exported entities are read from the recorder.
+    """
+    entity_ids = [entity_id for entity_id in entity_ids if outbox.is_exported_entity(entity_id)]
+    if not entity_ids:
+        _LOGGER.debug("History backfill queued %s recorded states", 0)
+        return
     states = await get_instance(hass).async_add_executor_job(
         _recorded_states, hass, entity_ids, start, end
     )

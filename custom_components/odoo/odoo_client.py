@@ -120,14 +120,18 @@ class PushAnswer:
     retry_after: float | None = None
     error_code: str | None = None
     error_message: str | None = None
+    # Odoo's clock (Unix seconds), given with a `stale_timestamp` refusal.
+    server_time: int | None = None
 
 
 def parse_retry_after(value: str | None) -> float | None:
     """Return the seconds a `Retry-After` header asks to wait (delta or HTTP date)."""
     if not value:
         return None
-    if value.strip().isdigit():
-        return float(value.strip())
+    seconds = value.strip()
+    # ASCII digits only: "²".isdigit() is true, and float() then raises.
+    if seconds.isascii() and seconds.isdigit():
+        return float(seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -160,26 +164,34 @@ class PushClient:
             async with self._session.post(
                 self._push_url, data=body, headers=headers, timeout=self._timeout
             ) as response:
-                error_code, error_message = await _read_error(response)
+                error_code, error_message, server_time = await _read_error(response)
                 return PushAnswer(
                     status=response.status,
                     retry_after=parse_retry_after(response.headers.get("Retry-After")),
                     error_code=error_code,
                     error_message=error_message,
+                    server_time=server_time,
                 )
         except (aiohttp.ClientError, TimeoutError) as err:
             return PushAnswer(status=None, error_message=type(err).__name__)
 
 
-async def _read_error(response: aiohttp.ClientResponse) -> tuple[str | None, str | None]:
-    """Return the error code and message of a failed answer's JSON body."""
+async def _read_error(
+    response: aiohttp.ClientResponse,
+) -> tuple[str | None, str | None, int | None]:
+    """Return the error code, message and server time of a failed answer's JSON body."""
     if response.status == HTTPStatus.OK:
-        return None, None
+        return None, None, None
     try:
         payload = await response.json(content_type=None)
     except (aiohttp.ClientError, ValueError):
-        return None, None
+        return None, None, None
     error = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(error, dict):
-        return None, None
-    return str(error.get("code", "")) or None, str(error.get("message", ""))[:300] or None
+        return None, None, None
+    server_time = error.get("server_time")
+    return (
+        str(error.get("code", "")) or None,
+        str(error.get("message", ""))[:300] or None,
+        server_time if type(server_time) is int else None,
+    )

@@ -10,6 +10,7 @@ import asyncio
 import gzip
 import logging
 import sys
+import time
 from collections import deque
 from contextlib import suppress
 from datetime import datetime
@@ -45,6 +46,7 @@ from .batch import Batch, Chunk, QueueItem, encode_batch
 from .const import (
     DOMAIN,
     GZIP_THRESHOLD_BYTES,
+    ISSUE_CLOCK_SKEW,
     ISSUE_INSTANCE_REMOVED,
     ISSUE_OUTBOX_OVERFLOW,
 )
@@ -54,6 +56,7 @@ from .events import (
     device_event,
     entity_event,
     event_key,
+    event_reference,
     is_own_device,
     removed_area_event,
     removed_device_event,
@@ -63,7 +66,7 @@ from .events import (
 from .odoo_client import PushAnswer, PushClient
 from .outbox_settings import OutboxSettings
 from .outbox_store import outbox_store, stored_data
-from .retry import backoff_delay, describe_failure
+from .retry import Delivered, Halt, Retry, Split, describe_failure, outcome
 from .send_queue import SendQueue
 from .snapshot import SnapshotSources, capture_snapshot, encode_snapshot
 
@@ -72,6 +75,8 @@ _LOGGER = logging.getLogger(__name__)
 SAVE_DELAY = 10.0
 STATUS_INTERVAL = 5.0
 DEAD_LETTERS_KEPT = 20
+# The code of a dead letter Home Assistant set aside itself: JSON cannot hold the event.
+UNENCODABLE = "unencodable"
 NEVER = sys.maxsize
 
 
@@ -121,6 +126,7 @@ class Outbox:
         self._backoff_attempt = 0
         self._last_push = 0.0
         self._failing = False
+        self._clock_skew_raised = False
         self.halted = False
         self.connected = False
         self.events_sent = 0
@@ -130,6 +136,7 @@ class Outbox:
         self.last_error: str | None = None
         self.dead_letters: deque[dict[str, Any]] = deque(maxlen=DEAD_LETTERS_KEPT)
         self.dead_letter_count = 0
+        self._unencodable_logged: set[tuple[str, str]] = set()
 
     # ---- status -------------------------------------------------------------------------
 
@@ -282,7 +289,7 @@ class Outbox:
     @callback
     def _async_is_exported(self, event_data: EventStateChangedData) -> bool:
         """Tell whether a state change belongs to Odoo (the bus runs this before the listener)."""
-        return self._is_exported_entity(event_data["entity_id"])
+        return self.is_exported_entity(event_data["entity_id"])
 
     @callback
     def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
@@ -341,9 +348,9 @@ class Outbox:
         data = event.data
         entity_id = data["entity_id"]
         old_entity_id = data.get("old_entity_id") if data["action"] == "update" else None
-        if old_entity_id and self._is_exported_entity(old_entity_id):
+        if old_entity_id and self.is_exported_entity(old_entity_id):
             self._async_queue_event(removed_entity_event(old_entity_id))
-        if not self._is_exported_entity(entity_id):
+        if not self.is_exported_entity(entity_id):
             return
         if data["action"] == "remove":
             self._async_queue_event(removed_entity_event(entity_id))
@@ -353,14 +360,14 @@ class Outbox:
     @callback
     def async_queue_history(self, states: list[State]) -> int:
         """Queue recorded states of exported entities as ordinary state events; return how many."""
-        exported = [state for state in states if self._is_exported_entity(state.entity_id)]
+        exported = [state for state in states if self.is_exported_entity(state.entity_id)]
         self._queue.items.extend(exported)
         if exported and len(self._queue) >= self._attention:
             self._async_queue_needs_attention()
         self._schedule_save()
         return len(exported)
 
-    def _is_exported_entity(self, entity_id: str) -> bool:
+    def is_exported_entity(self, entity_id: str) -> bool:
         """Tell whether an entity id passes the filter and is not one of ours."""
         return entity_id not in self._own_entities and self._exported(entity_id)
 
@@ -425,15 +432,17 @@ class Outbox:
     ) -> None:
         """Encode a captured snapshot in the executor and queue it in its place."""
         try:
-            events = await self._hass.async_add_executor_job(
-                encode_snapshot, sources, self._is_exported_entity, self._settings.send_attributes
+            snapshot = await self._hass.async_add_executor_job(
+                encode_snapshot, sources, self.is_exported_entity, self._settings.send_attributes
             )
         finally:
             if generation == self._snapshot_generation:
                 self._snapshot_ready.set()
         if generation != self._snapshot_generation:
             return  # a newer snapshot was requested while this one was encoded
-        self._queue.insert_snapshot(events, self._settings.max_batch, taken_after)
+        for event, err in snapshot.unencodable:
+            self._set_aside_unencodable(event, err)
+        self._queue.insert_snapshot(snapshot.events, self._settings.max_batch, taken_after)
         self._wakeup.set()
         self._async_notify_status()
         self._schedule_save()
@@ -504,7 +513,9 @@ class Outbox:
         self._set_wake_at(NEVER)
         # What was queued after a snapshot was taken must follow it: wait while it is encoded.
         await self._snapshot_ready.wait()
-        batch = self._queue.take_batch(self._settings.max_batch, self._settings.send_attributes)
+        batch = self._queue.take_batch(
+            self._settings.max_batch, self._settings.send_attributes, self._set_aside_unencodable
+        )
         if batch.events:
             self._schedule_save()
         return batch
@@ -520,46 +531,28 @@ class Outbox:
         await self._async_handle_answer(batch, answer)
 
     async def _async_handle_answer(self, batch: Batch, answer: PushAnswer) -> None:
-        """Act on Odoo's answer exactly as the table of PROTOCOL.md §3 says."""
-        status = answer.status
-        if status != 200:
+        """Act on Odoo's answer as `retry.outcome` reads the table of PROTOCOL.md §3."""
+        if answer.status != 200:
             self.last_error = describe_failure(answer)
-        if status == 200:
-            self._async_delivered(batch)
-        elif status in (400, 413) and answer.error_code != "unsupported_version":
-            self._split_or_dead_letter(batch, answer)
-        elif status in (401, 403):
-            self._async_halt()
-            _LOGGER.error(
-                "Odoo refused the credentials of %s at %s (HTTP %s); re-authenticate to resume",
-                self._entry.title,
-                self._client.push_url,
-                status,
-            )
-            self._entry.async_start_reauth(self._hass)
-            raise SenderHalted
-        elif status == 410:
-            self._async_halt()
-            _LOGGER.error("Odoo removed the pairing of %s; pushing stopped", self._entry.title)
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                f"{ISSUE_INSTANCE_REMOVED}_{self._entry.entry_id}",
-                is_fixable=True,
-                data={"entry_id": self._entry.entry_id},
-                severity=ir.IssueSeverity.ERROR,
-                translation_key=ISSUE_INSTANCE_REMOVED,
-                translation_placeholders={"title": self._entry.title},
-            )
-            raise SenderHalted
-        else:
-            await self._async_retry_later(answer)
+        match outcome(answer, self._backoff_attempt, time.time()):
+            case Delivered():
+                self._async_delivered(batch)
+            case Split():
+                self._split_or_dead_letter(batch, answer)
+            case Halt(removed=removed):
+                self._async_halt(removed, answer.status)
+                raise SenderHalted
+            case Retry() as retry:
+                await self._async_retry_later(answer, retry)
 
     @callback
     def _async_delivered(self, batch: Batch) -> None:
         """Drop a batch Odoo committed; announce the end of an outage."""
         self._queue.inflight = None
         self._backoff_attempt = 0
+        if self._clock_skew_raised:
+            self._clock_skew_raised = False
+            ir.async_delete_issue(self._hass, DOMAIN, f"{ISSUE_CLOCK_SKEW}_{self._entry.entry_id}")
         self.events_sent += len(batch.events)
         self.last_success = dt_util.utcnow()
         self._async_set_connected(True)
@@ -605,18 +598,65 @@ class Outbox:
             answer.error_message,
         )
 
+    def _set_aside_unencodable(self, item: State | WireEvent, err: TypeError) -> None:
+        """Set aside an event JSON cannot hold (orjson refused an attribute), so the rest flows.
+
+        Logged once per entity (or device, area): a sensor with such an attribute would
+        otherwise log at every change.
+        """
+        kind, key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
+        self.dead_letter_count += 1
+        self.dead_letters.append(
+            {
+                "time": dt_util.utcnow().isoformat(),
+                "status": None,
+                "code": UNENCODABLE,
+                "message": str(err),
+                "event": event_reference(kind, key),
+            }
+        )
+        if (kind, key) not in self._unencodable_logged:
+            self._unencodable_logged.add((kind, key))
+            _LOGGER.warning(
+                "The %s event of %s cannot be encoded as JSON for %s (%s); it was set aside",
+                kind,
+                key,
+                self._entry.title,
+                err,
+            )
+        self._schedule_save()
+
     @callback
-    def _async_halt(self) -> None:
-        """Stop pushing (credentials refused or pairing removed) and keep buffering."""
+    def _async_halt(self, removed: bool, status: int | None) -> None:
+        """Stop pushing and keep buffering: start re-authentication, or raise the removal."""
         self.halted = True
         self._async_set_connected(False)
         self._schedule_save(0)
+        if not removed:
+            _LOGGER.error(
+                "Odoo refused the credentials of %s at %s (HTTP %s); re-authenticate to resume",
+                self._entry.title,
+                self._client.push_url,
+                status,
+            )
+            self._entry.async_start_reauth(self._hass)
+            return
+        _LOGGER.error("Odoo removed the pairing of %s; pushing stopped", self._entry.title)
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            f"{ISSUE_INSTANCE_REMOVED}_{self._entry.entry_id}",
+            is_fixable=True,
+            data={"entry_id": self._entry.entry_id},
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_INSTANCE_REMOVED,
+            translation_placeholders={"title": self._entry.title},
+        )
 
-    async def _async_retry_later(self, answer: PushAnswer) -> None:
-        """Wait before retrying the same batch: Retry-After, else exponential backoff."""
+    async def _async_retry_later(self, answer: PushAnswer, retry: Retry) -> None:
+        """Wait before retrying the same batch, as long as `retry` says."""
         self.failed_pushes += 1
-        # Rate limiting (429) means Odoo is up and busy, not an outage.
-        if answer.status != 429:
+        if not retry.busy:
             self._async_set_connected(False)
             if not self._failing:
                 self._failing = True
@@ -626,14 +666,41 @@ class Outbox:
                     self._entry.title,
                     answer.status or answer.error_message,
                 )
-        if answer.status in (429, 503) and answer.retry_after is not None:
-            delay = answer.retry_after
-        else:
-            delay = backoff_delay(self._backoff_attempt)
+        if retry.clock_skew is not None:
+            self._async_raise_clock_skew(retry.clock_skew)
+        if retry.backs_off:
             self._backoff_attempt += 1
         self._wakeup.clear()
         self._set_wake_at(NEVER)
-        await _wait(self._wakeup, delay)
+        await _wait(self._wakeup, retry.delay)
+
+    @callback
+    def _async_raise_clock_skew(self, skew: int) -> None:
+        """Tell the user that Odoo refuses pushes because the two clocks differ."""
+        if not self._clock_skew_raised:
+            _LOGGER.warning(
+                "Odoo refuses the pushes of %s as signed at the wrong time: its clock is %+d s "
+                "from Home Assistant's; retrying",
+                self._entry.title,
+                skew,
+            )
+        self._clock_skew_raised = True
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            f"{ISSUE_CLOCK_SKEW}_{self._entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_CLOCK_SKEW,
+            translation_placeholders={
+                "title": self._entry.title,
+                "skew": f"{skew:+d}",
+                "odoo_time": dt_util.utc_from_timestamp(time.time() + skew).isoformat(
+                    timespec="seconds"
+                ),
+                "ha_time": dt_util.utcnow().isoformat(timespec="seconds"),
+            },
+        )
 
     # ---- persistence --------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The outbox on disk: the queue, the batch in flight and the counters survive restarts."""
 
+from contextlib import suppress
 from typing import Any
 
 import orjson
@@ -45,11 +46,28 @@ def _stored_item(item: QueueItem, include_attributes: bool) -> Any:
     return item
 
 
+def _stored_queue(items: list[QueueItem], include_attributes: bool) -> orjson.Fragment:
+    """Return the queue encoded for the store, in one pass when JSON can hold all of it.
+
+    Otherwise each item is encoded on its own and one JSON cannot hold is left out, so the
+    rest is still saved; the sender sets that one aside (counted) when it reaches the front.
+    """
+    stored = [_stored_item(item, include_attributes) for item in items]
+    try:
+        return orjson.Fragment(json_bytes(stored))
+    except TypeError:  # orjson's JSONEncodeError
+        encodable: list[bytes] = []
+        for item in stored:
+            with suppress(TypeError):
+                encodable.append(json_bytes(item))
+        return orjson.Fragment(b"[" + b",".join(encodable) + b"]")
+
+
 def stored_data(
     header: dict[str, Any], items: list[QueueItem], include_attributes: bool
 ) -> dict[str, Any]:
     """Build the stored document (runs in the executor; States are immutable)."""
-    return {**header, "queue": [_stored_item(item, include_attributes) for item in items]}
+    return {**header, "queue": _stored_queue(items, include_attributes)}
 
 
 def restored_batch(stored: dict[str, Any]) -> Batch:

@@ -7,18 +7,21 @@ and restores it.
 
 import secrets
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from itertools import islice
 from typing import Any, NamedTuple
 
 from homeassistant.core import State
-from homeassistant.helpers.json import json_bytes
 from homeassistant.util import dt as dt_util
 
-from .batch import ENVELOPE_BYTES, Batch, Chunk, QueueItem, split_events
+from .batch import ENVELOPE_BYTES, Batch, Chunk, QueueItem, encode_item, split_events
 from .const import MAX_BATCH_BYTES
-from .events import event_key, state_event
+from .events import WireEvent, event_key
 from .outbox_store import restored_batch, restored_item, stored_batch
+
+# Receives a queued item that cannot be encoded, and orjson's reason.
+type SetAside = Callable[[State | WireEvent, TypeError], None]
 
 # Compaction frees 10 % of the buffer at once so it runs once per 20 000 events, not per event.
 COMPACTION_TARGET = 0.9
@@ -107,8 +110,12 @@ class SendQueue:
 
     # ---- batches ------------------------------------------------------------------------
 
-    def take_batch(self, max_events: int, include_attributes: bool) -> Batch:
-        """Seal the events at the front of the queue into the next batch."""
+    def take_batch(self, max_events: int, include_attributes: bool, set_aside: SetAside) -> Batch:
+        """Seal the events at the front of the queue into the next batch.
+
+        An item that cannot be encoded (an attribute JSON cannot hold) is handed to
+        `set_aside` and leaves the queue; every item is encoded before it is taken.
+        """
         front = self.items[0]
         if isinstance(front, Chunk):
             self.items.popleft()
@@ -121,9 +128,12 @@ class SendQueue:
             item = queue[0]
             if isinstance(item, Chunk):
                 break
-            encoded = json_bytes(
-                state_event(item, include_attributes) if isinstance(item, State) else item
-            )
+            try:
+                encoded = encode_item(item, include_attributes)
+            except TypeError as err:  # orjson's JSONEncodeError
+                queue.popleft()
+                set_aside(item, err)
+                continue
             if events and size + len(encoded) + 1 > MAX_BATCH_BYTES:
                 break
             queue.popleft()

@@ -3,12 +3,28 @@
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import time
+from enum import Enum
 
 from .const import HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, SIGNATURE_MAX_AGE
 
 SIGNATURE_PREFIX = "v1="
+# ASCII only: str.isdigit() also accepts "²" or "٣", which int() then refuses or reads.
+# Twelve digits reach the year 33658; a longer header is garbage, never worth an int().
+TIMESTAMP_PATTERN = re.compile(r"[0-9]{1,12}")
+# The addon's bounds (NONCE_MIN_LENGTH, NONCE_MAX_LENGTH in its signing module).
+NONCE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
+class Verdict(Enum):
+    """What a signature check concluded."""
+
+    VALID = "valid"
+    # Correctly signed, but the timestamp is too far from this clock (clock skew).
+    STALE = "stale"
+    REFUSED = "refused"
 
 
 def generate_secret() -> str:
@@ -50,19 +66,21 @@ def verify(
     signature: str | None,
     body: bytes,
     now: float | None = None,
-) -> bool:
-    """Tell whether headers carry a fresh, well-formed and valid signature of the body.
+) -> Verdict:
+    """Check that headers carry a well-formed, valid and fresh signature of the body.
 
-    Replay protection (remembering accepted nonces) is the receiver's job.
+    A request is called stale only when its signature is valid, so only someone holding the
+    secret learns that the clocks differ. Replay protection (remembering accepted nonces) is
+    the receiver's job.
     """
     if timestamp is None or nonce is None or signature is None:
-        return False
-    if not timestamp.isdigit() or len(nonce) < 16 or not nonce.isascii():
-        return False
-    if not all(char.isalnum() or char in "-_" for char in nonce):
-        return False
+        return Verdict.REFUSED
+    if not TIMESTAMP_PATTERN.fullmatch(timestamp) or not NONCE_PATTERN.fullmatch(nonce):
+        return Verdict.REFUSED
+    expected = sign(secret, purpose, int(timestamp), nonce, body)
+    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii", "replace")):
+        return Verdict.REFUSED
     current = time.time() if now is None else now
     if abs(current - int(timestamp)) > SIGNATURE_MAX_AGE:
-        return False
-    expected = sign(secret, purpose, int(timestamp), nonce, body)
-    return hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii", "replace"))
+        return Verdict.STALE
+    return Verdict.VALID

@@ -8,6 +8,7 @@ thread does the rest.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.helpers import area_registry as ar
@@ -15,7 +16,14 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.json import json_bytes
 
-from .events import area_event, device_event, entity_event, is_own_device, state_event
+from .events import (
+    WireEvent,
+    area_event,
+    device_event,
+    entity_event,
+    is_own_device,
+    state_event,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +48,16 @@ def capture_snapshot(hass: HomeAssistant) -> SnapshotSources:
     )
 
 
+class EncodedSnapshot(NamedTuple):
+    """A snapshot's encoded events, and those JSON cannot hold (with orjson's reason)."""
+
+    events: list[bytes]
+    unencodable: list[tuple[WireEvent, TypeError]]
+
+
 def encode_snapshot(
     sources: SnapshotSources, exported: Callable[[str], bool], include_attributes: bool
-) -> list[bytes]:
+) -> EncodedSnapshot:
     """Return the encoded events of a snapshot: areas, devices, entities, then states.
 
     Reads only immutable objects, so it runs in the executor.
@@ -55,4 +70,10 @@ def encode_snapshot(
         for state in sources.states
         if exported(state.entity_id)
     )
-    return [json_bytes(event) for event in events]
+    snapshot = EncodedSnapshot([], [])
+    for event in events:
+        try:
+            snapshot.events.append(json_bytes(event))
+        except TypeError as err:  # orjson's JSONEncodeError
+            snapshot.unencodable.append((event, err))
+    return snapshot

@@ -28,7 +28,7 @@ from .const import (
     PURPOSE_COMMAND,
     SIGNATURE_MAX_AGE,
 )
-from .signing import verify
+from .signing import Verdict, verify
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -153,25 +153,37 @@ class CommandWebhook:
     def _authenticate(self, request: Request, body: bytes) -> Response | None:
         """Return the refusal of a request whose signature, freshness or nonce fails, else None.
 
-        Checked on the raw bytes before anything is parsed (PROTOCOL.md §1).
+        Checked on the raw bytes before anything is parsed (PROTOCOL.md §1). Only a correct
+        signature with a stale timestamp gets its own answer (`stale_timestamp`).
         """
         nonce = request.headers.get(HEADER_NONCE)
         now = time.time()
         self._nonces.prune(now)
-        if (
-            nonce is None
-            or nonce in self._nonces
-            or not verify(
-                self._secret,
-                PURPOSE_COMMAND,
-                request.headers.get(HEADER_TIMESTAMP),
-                nonce,
-                request.headers.get(HEADER_SIGNATURE),
-                body,
-                now,
+        verdict = verify(
+            self._secret,
+            PURPOSE_COMMAND,
+            request.headers.get(HEADER_TIMESTAMP),
+            nonce,
+            request.headers.get(HEADER_SIGNATURE),
+            body,
+            now,
+        )
+        if verdict is Verdict.STALE:
+            # Signed with the secret, so telling the sender our clock helps and reveals nothing.
+            return json_response(
+                {
+                    "ok": False,
+                    "error": {
+                        "code": "stale_timestamp",
+                        "message": "The request timestamp is more than "
+                        f"{SIGNATURE_MAX_AGE} s away from Home Assistant's clock.",
+                        "server_time": int(now),
+                    },
+                },
+                HTTPStatus.UNAUTHORIZED,
             )
-        ):
-            # One answer for every failure: never reveal which part was wrong.
+        if verdict is not Verdict.VALID or nonce is None or nonce in self._nonces:
+            # One answer for every other failure: never reveal which part was wrong.
             return error_response(
                 HTTPStatus.UNAUTHORIZED, "unauthorized", "The request signature was refused."
             )

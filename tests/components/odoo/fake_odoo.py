@@ -63,6 +63,10 @@ class ScriptedAnswer:
     status: int
     code: str = "scripted"
     headers: dict[str, str] = field(default_factory=dict)
+    # More fields of the error object, such as `server_time`.
+    details: dict[str, Any] = field(default_factory=dict)
+    # A body that is not the protocol's (a proxy's HTML page) replaces the error object.
+    page: str | None = None
 
 
 @dataclass
@@ -353,7 +357,11 @@ class FakeOdoo:
             return _push_error(503, "unavailable")
         if self.scripted:
             answer = self.scripted.pop(0)
-            return _push_error(answer.status, answer.code, answer.headers)
+            if answer.page is not None:
+                return web.Response(
+                    status=answer.status, text=answer.page, content_type="text/html"
+                )
+            return _push_error(answer.status, answer.code, answer.headers, answer.details)
         if any(event.get("entity_id") in self.refuse_entities for event in batch["events"]):
             return _push_error(400, "bad_request")
         return None
@@ -417,10 +425,15 @@ def _json2_error(err: OdooException) -> web.Response:
     return web.json_response(body, status=err.status)
 
 
-def _push_error(status: int, code: str, headers: dict[str, str] | None = None) -> web.Response:
+def _push_error(
+    status: int,
+    code: str,
+    headers: dict[str, str] | None = None,
+    details: dict[str, Any] | None = None,
+) -> web.Response:
     """Return an error answer of the push endpoint."""
     return web.json_response(
-        {"ok": False, "error": {"code": code, "message": f"scripted {code}"}},
+        {"ok": False, "error": {"code": code, "message": f"scripted {code}", **(details or {})}},
         status=status,
         headers=headers,
     )

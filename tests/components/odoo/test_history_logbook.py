@@ -23,6 +23,7 @@ from custom_components.odoo.signing import sign
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
+from .test_attributes import CAMERA_ATTRIBUTES
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +85,33 @@ async def test_history_backfill_pushes_recorded_states(
     assert [event["state"] for event in backfilled] == ["-18", "-12", "-5"]
     assert backfilled[-1]["last_updated"] == latest.last_updated.isoformat()
     assert len(odoo.state_events("sensor.not_asked")) == 1
+
+
+async def test_history_backfill_carries_no_credentials(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A recorded state with a token (set without state_info, so the recorder kept it) is
+    backfilled without it."""
+    start = dt_util.utcnow() - timedelta(minutes=1)
+    hass.states.async_set("camera.door", "idle", CAMERA_ATTRIBUTES)
+    await async_wait_recording_done(hass)
+    await setup_entry(hass, config_entry)
+    await wait_for(lambda: "camera.door" in odoo.states)
+    command: dict[str, Any] = {
+        "type": "history",
+        "entity_ids": ["camera.door"],
+        "start": start.isoformat(),
+        "end": dt_util.utcnow().isoformat(),
+    }
+    status, _ = await send(hass_client_no_auth, config_entry, command)
+    assert status == 202
+    await wait_for(lambda: len(odoo.state_events("camera.door")) == 2)
+    for event in odoo.state_events("camera.door"):
+        assert event["attributes"] == {"friendly_name": "Door", "brand": "Acme"}
 
 
 async def test_history_of_unexported_entities_sends_nothing(
@@ -211,3 +239,73 @@ async def test_logbook_shows_the_odoo_user(
     ]
     assert entries[0]["entity_id"] == "light.kitchen"
     assert entries[0]["context_user_id"] == config_entry.data[CONF_USER_ID]
+
+
+@pytest.mark.parametrize(
+    ("entity_ids", "span", "message"),
+    [
+        ([f"sensor.s{index}" for index in range(101)], timedelta(hours=1), "at most 100"),
+        (["sensor.a"], timedelta(days=31, seconds=1), "at most 31 days"),
+        (["sensor.a"], timedelta(0), "before end"),
+        (["sensor.a"], -timedelta(hours=1), "before end"),
+    ],
+)
+async def test_history_beyond_its_bounds_is_400_and_reads_nothing(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    entity_ids: list[str],
+    span: timedelta,
+    message: str,
+) -> None:
+    """More than 100 entities, more than 31 days or an empty range: 400 `invalid`, and the
+    recorder is never asked."""
+    await setup_entry(hass, config_entry)
+    end = dt_util.utcnow()
+    with patch("custom_components.odoo.history.history.get_significant_states") as query:
+        status, answer = await send(
+            hass_client_no_auth,
+            config_entry,
+            {
+                "type": "history",
+                "entity_ids": entity_ids,
+                "start": (end - span).isoformat(),
+                "end": end.isoformat(),
+            },
+        )
+        await hass.async_block_till_done()
+    assert status == HTTPStatus.BAD_REQUEST
+    assert answer["error"]["code"] == "invalid"
+    assert message in answer["error"]["message"]
+    query.assert_not_called()
+
+
+async def test_history_reads_only_exported_entities(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The recorder is asked only for exported entities; 100 ids over 31 days is allowed."""
+    await setup_entry(hass, config_entry, exclude_entities=["sensor.secret"])
+    end = dt_util.utcnow()
+    entity_ids = ["sensor.secret", *(f"sensor.s{index}" for index in range(99))]
+    with patch(
+        "custom_components.odoo.history.history.get_significant_states", return_value={}
+    ) as query:
+        status, _ = await send(
+            hass_client_no_auth,
+            config_entry,
+            {
+                "type": "history",
+                "entity_ids": entity_ids,
+                "start": (end - timedelta(days=31)).isoformat(),
+                "end": end.isoformat(),
+            },
+        )
+        assert status == HTTPStatus.ACCEPTED
+        await wait_for(lambda: query.called)
+    assert query.call_args.args[3] == entity_ids[1:]

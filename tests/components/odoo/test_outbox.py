@@ -2,16 +2,22 @@
 
 import asyncio
 import gzip
+import time
 from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.odoo import outbox as outbox_module
 from custom_components.odoo.const import DOMAIN, MAX_BATCH_BYTES
 from custom_components.odoo.outbox import Outbox
-from custom_components.odoo.retry import backoff_delay
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo, ScriptedAnswer
@@ -267,6 +273,101 @@ async def test_retry_after_is_honoured(
     assert odoo.requests[second] - odoo.requests[first] >= 0.9
 
 
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record every wait of the sender, and cut each to at most 50 ms."""
+    delays: list[float] = []
+    wait = outbox_module._wait
+
+    async def recorded(event: asyncio.Event, seconds: float) -> None:
+        delays.append(seconds)
+        await wait(event, min(seconds, 0.05))
+
+    monkeypatch.setattr(outbox_module, "_wait", recorded)
+    return delays
+
+
+@pytest.mark.parametrize(
+    ("header", "delay"),
+    [("9" * 400, 300.0), ("86400", 300.0), ("0", 1.0)],
+    ids=["400_digits", "a_day", "zero"],
+)
+async def test_retry_after_is_clamped(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    waits: list[float],
+    header: str,
+    delay: float,
+) -> None:
+    """A Retry-After of a day or of 400 digits (infinite) waits the backoff maximum (300 s),
+    not for ever; 0 waits a second, not a busy loop."""
+    await _synced(hass, odoo, config_entry)
+    odoo.scripted.append(ScriptedAnswer(503, "busy", {"Retry-After": header}))
+    hass.states.async_set("sensor.x", "1")
+    await wait_for(lambda: bool(live_batches(odoo)))
+    assert delay in waits
+    assert max(waits) <= 300
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ScriptedAnswer(400, page="<html><body>400 Bad Request (nginx)</body></html>"),
+        ScriptedAnswer(413, page="<html><body>413 Request Entity Too Large</body></html>"),
+    ],
+)
+async def test_a_400_or_413_without_protocol_body_is_retried_whole(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: ScriptedAnswer,
+) -> None:
+    """A proxy's page is no verdict on the events: the same batch is retried after the
+    backoff, never split, nothing is set aside."""
+    monkeypatch.setattr("custom_components.odoo.retry.BACKOFF_INITIAL", 0.01)
+    outbox = await _synced(hass, odoo, config_entry)
+    odoo.scripted.extend([answer, answer])
+    for value in range(6):
+        hass.states.async_set("sensor.proxied", str(value))
+    await wait_for(lambda: bool(live_batches(odoo)))
+    (batch,) = live_batches(odoo)
+    assert [event["state"] for event in batch["events"]] == [str(value) for value in range(6)]
+    assert odoo.attempts.count(batch["batch_id"]) == 3
+    assert outbox.dead_letter_count == 0
+
+
+async def test_a_stale_timestamp_retries_and_raises_a_clock_issue(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Odoo answers `stale_timestamp`: no halt, no re-authentication, a repair issue naming
+    the measured difference; it goes away with the next accepted push."""
+    monkeypatch.setattr("custom_components.odoo.retry.BACKOFF_INITIAL", 0.2)
+    outbox = await _synced(hass, odoo, config_entry)
+    stale = ScriptedAnswer(401, "stale_timestamp", details={"server_time": int(time.time()) + 900})
+    odoo.scripted.extend([stale, stale])
+    hass.states.async_set("sensor.x", "1")
+    issue_id = f"clock_skew_{config_entry.entry_id}"
+    await wait_for(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is not None)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "clock_skew"
+    assert issue.translation_placeholders is not None
+    assert int(issue.translation_placeholders["skew"]) in range(899, 902)
+    assert not outbox.halted
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    await wait_for(lambda: bool(odoo.state_events("sensor.x")))
+    (batch,) = live_batches(odoo)
+    assert odoo.attempts.count(batch["batch_id"]) == 3
+    await wait_for(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
+    assert outbox.connected
+
+
 async def test_outage_backoff_logs_once_and_resyncs_after(
     hass: HomeAssistant,
     odoo: FakeOdoo,
@@ -312,8 +413,51 @@ async def test_a_lost_answer_is_retried_without_duplicates(
     assert received == ["1"]
 
 
-def test_backoff_doubles_to_five_minutes_with_jitter() -> None:
-    """1 s doubling to 300 s, each within ±20 %."""
-    for attempt, base in [(0, 1), (1, 2), (3, 8), (8, 256), (9, 300), (50, 300)]:
-        for _ in range(50):
-            assert base * 0.8 <= backoff_delay(attempt) <= base * 1.2
+# ---- states JSON cannot hold ---------------------------------------------------------------
+
+UNENCODABLE = pytest.mark.parametrize(
+    "value", [2**64, "\ud800", object()], ids=["int_beyond_64_bits", "lone_surrogate", "object"]
+)
+
+
+@UNENCODABLE
+async def test_a_state_json_cannot_hold_is_set_aside_and_the_stream_goes_on(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+    value: Any,
+) -> None:
+    """An attribute orjson refuses: that event is set aside (counted, in diagnostics), the
+    events around it arrive, the sender keeps running and snapshots still work."""
+    hass.states.async_set("sensor.bad", "0", {"value": value})
+    outbox = await _synced(hass, odoo, config_entry)
+    assert "sensor.bad" not in odoo.states
+    assert outbox.dead_letter_count == 1  # left out of the initial snapshot
+    hass.states.async_set("sensor.before", "1")
+    hass.states.async_set("sensor.bad", "1", {"value": value})
+    hass.states.async_set("sensor.after", "1")
+    await wait_for(lambda: bool(odoo.state_events("sensor.after")))
+    assert [e["entity_id"] for b in live_batches(odoo) for e in b["events"]] == [
+        "sensor.before",
+        "sensor.after",
+    ]
+    assert outbox.dead_letter_count == 2
+    letter = outbox.dead_letters[-1]
+    assert letter["code"] == "unencodable"
+    assert letter["status"] is None
+    assert letter["event"] == {"t": "state", "entity_id": "sensor.bad"}
+    assert caplog.text.count("The state event of sensor.bad cannot be encoded") == 1
+
+    hass.states.async_set("sensor.later", "1")
+    await wait_for(lambda: bool(odoo.state_events("sensor.later")))
+    await hass.services.async_call(DOMAIN, "resync", blocking=True)
+    await wait_for(lambda: outbox.dead_letter_count == 3)
+    await wait_for(lambda: outbox.pending == 0 and odoo.batches[-1]["snapshot"] is True)
+    assert "sensor.after" in {e.get("entity_id") for e in odoo.batches[-1]["events"]}
+
+    assert await async_setup_component(hass, "diagnostics", {})
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
+    assert diagnostics["outbox"]["dead_letter_count"] == 3
+    assert diagnostics["outbox"]["dead_letters"][-1]["code"] == "unencodable"

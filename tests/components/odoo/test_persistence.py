@@ -213,3 +213,26 @@ async def test_a_queue_of_snapshot_parts_alone_is_not_compacted(
     assert outbox.dropped_events == 0
     overflow = f"outbox_overflow_{config_entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, overflow) is None
+
+
+async def test_a_state_json_cannot_hold_never_stops_the_store(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """While Odoo is down, a queued state with an int beyond 64 bits is left out of the
+    saved outbox; everything else around it is saved and delivered once Odoo is back."""
+    outbox = await outbox_with_odoo_down(hass, odoo, config_entry, heartbeat_interval=3600)
+    await wait_for(lambda: len(odoo.attempts) >= 1)
+    hass.states.async_set("sensor.before", "1")
+    hass.states.async_set("sensor.bad", "1", {"value": 2**64})
+    hass.states.async_set("sensor.after", "1")
+    await outbox.async_save()
+    queued = [item.get("entity_id") for item in stored_outbox(hass_storage, config_entry)["queue"]]
+    assert queued == ["sensor.before", "sensor.after"]
+    odoo.down = False
+    outbox.async_request_flush()
+    await wait_for(lambda: bool(odoo.state_events("sensor.after")))
+    assert odoo.state_events("sensor.before")
+    assert "sensor.bad" not in odoo.states

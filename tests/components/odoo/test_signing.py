@@ -1,9 +1,12 @@
 """PROTOCOL.md §1: both test vectors, and what verification refuses."""
 
+import hashlib
+import hmac
+
 import pytest
 
 from custom_components.odoo.const import PURPOSE_COMMAND, PURPOSE_PUSH
-from custom_components.odoo.signing import generate_secret, sign, signed_headers, verify
+from custom_components.odoo.signing import Verdict, generate_secret, sign, signed_headers, verify
 
 SECRET = "S2V5LWZvci10ZXN0LXZlY3RvcnMtb25seS0zMmJ5dGVz"
 TIMESTAMP = 1764352800
@@ -45,10 +48,11 @@ def test_signed_headers_verify() -> None:
         headers["X-Bridge-Nonce"],
         headers["X-Bridge-Signature"],
     )
-    assert verify(SECRET, PURPOSE_PUSH, *args, PUSH_BODY, now=TIMESTAMP + 10)
-    assert not verify(SECRET, PURPOSE_COMMAND, *args, PUSH_BODY, now=TIMESTAMP)
-    assert not verify(SECRET, PURPOSE_PUSH, *args, PUSH_BODY + b" ", now=TIMESTAMP)
-    assert not verify(generate_secret(), PURPOSE_PUSH, *args, PUSH_BODY, now=TIMESTAMP)
+    assert verify(SECRET, PURPOSE_PUSH, *args, PUSH_BODY, now=TIMESTAMP + 10) is Verdict.VALID
+    refused = Verdict.REFUSED
+    assert verify(SECRET, PURPOSE_COMMAND, *args, PUSH_BODY, now=TIMESTAMP) is refused
+    assert verify(SECRET, PURPOSE_PUSH, *args, PUSH_BODY + b" ", now=TIMESTAMP) is refused
+    assert verify(generate_secret(), PURPOSE_PUSH, *args, PUSH_BODY, now=TIMESTAMP) is refused
 
 
 @pytest.mark.parametrize(
@@ -61,29 +65,59 @@ def test_signed_headers_verify() -> None:
         ("1764352800", "short", "v1=00", TIMESTAMP),
         ("1764352800", "has space in the nonce", "v1=00", TIMESTAMP),
         ("1764352800", "bm9uY2UtMDAwMDAwMDI", "v1=ü", TIMESTAMP),
+        ("1764352800", "n" * 129, "v1=00", TIMESTAMP),
     ],
 )
 def test_malformed_headers_are_refused(
     timestamp: str | None, nonce: str | None, signature: str | None, now: int
 ) -> None:
     """Missing or malformed headers never verify."""
-    assert not verify(SECRET, PURPOSE_COMMAND, timestamp, nonce, signature, COMMAND_BODY, now=now)
+    verdict = verify(SECRET, PURPOSE_COMMAND, timestamp, nonce, signature, COMMAND_BODY, now=now)
+    assert verdict is Verdict.REFUSED
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "²",  # str.isdigit() is true, int() raises
+        "١٧٦٤٣٥٢٨٠٠",  # Arabic-Indic digits: int() reads them as 1764352800
+        "9" * 5000,  # int() of thousands of digits: slow, then refused by Python itself
+        "1764352800\n",
+        " 1764352800",
+        "+1764352800",
+        "",
+    ],
+    ids=["superscript", "arabic", "5000_digits", "newline", "blank", "plus", "empty"],
+)
+def test_only_a_short_run_of_ascii_digits_is_a_timestamp(timestamp: str) -> None:
+    """A timestamp header that is not 1 to 12 ASCII digits is refused, never an exception,
+    even when its signature was computed over that very text."""
+    nonce = "bm9uY2UtMDAwMDAwMDI"
+    message = f"v1\ncommand\n{timestamp}\n{nonce}\n".encode() + COMMAND_BODY
+    signature = "v1=" + hmac.new(SECRET.encode(), message, hashlib.sha256).hexdigest()
+    verdict = verify(SECRET, PURPOSE_COMMAND, timestamp, nonce, signature, COMMAND_BODY, TIMESTAMP)
+    assert verdict is Verdict.REFUSED
 
 
 @pytest.mark.parametrize("skew", [-301, 301])
 def test_stale_timestamp_is_refused(skew: int) -> None:
-    """A correct signature more than 300 s away from the clock is refused."""
+    """A correct signature more than 300 s away from the clock is stale, not valid."""
     nonce = "bm9uY2UtMDAwMDAwMDI"
     signature = sign(SECRET, PURPOSE_COMMAND, TIMESTAMP, nonce, COMMAND_BODY)
-    assert verify(
-        SECRET, PURPOSE_COMMAND, str(TIMESTAMP), nonce, signature, COMMAND_BODY, now=TIMESTAMP + 300
+    fresh = verify(
+        SECRET, PURPOSE_COMMAND, str(TIMESTAMP), nonce, signature, COMMAND_BODY, TIMESTAMP + 300
     )
-    assert not verify(
-        SECRET,
-        PURPOSE_COMMAND,
-        str(TIMESTAMP),
-        nonce,
-        signature,
-        COMMAND_BODY,
-        now=TIMESTAMP + skew,
+    assert fresh is Verdict.VALID
+    stale = verify(
+        SECRET, PURPOSE_COMMAND, str(TIMESTAMP), nonce, signature, COMMAND_BODY, TIMESTAMP + skew
     )
+    assert stale is Verdict.STALE
+
+
+def test_a_stale_timestamp_with_a_wrong_signature_is_only_refused() -> None:
+    """Only a correct signature learns that the clocks differ."""
+    nonce = "bm9uY2UtMDAwMDAwMDI"
+    verdict = verify(
+        SECRET, PURPOSE_COMMAND, str(TIMESTAMP), nonce, "v1=00", COMMAND_BODY, TIMESTAMP + 3600
+    )
+    assert verdict is Verdict.REFUSED

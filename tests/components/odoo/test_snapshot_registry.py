@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo import outbox as outbox_module
 from custom_components.odoo.const import DOMAIN
-from custom_components.odoo.snapshot import encode_snapshot
+from custom_components.odoo.snapshot import EncodedSnapshot, encode_snapshot
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
@@ -144,7 +144,7 @@ def held_encoding(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], threading
     threads: list[int] = []
     release = threading.Event()
 
-    def held(*args: Any) -> list[bytes]:
+    def held(*args: Any) -> EncodedSnapshot:
         threads.append(threading.get_ident())
         assert release.wait(10)
         return encode_snapshot(*args)

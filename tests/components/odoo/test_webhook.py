@@ -1,6 +1,8 @@
 """The command webhook: authentication, schema, allow-list and every command of PROTOCOL.md §4."""
 
 import asyncio
+import hashlib
+import hmac
 import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
@@ -15,6 +17,11 @@ from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import floor_registry as fr
+from homeassistant.helpers import label_registry as lr
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
@@ -67,10 +74,11 @@ async def post(
         signed: bool = True,
         signed_body: bytes | None = None,
         method: str = "POST",
+        extra_headers: dict[str, str] | None = None,
     ) -> ClientResponse:
         """POST a command, signed with purpose `command` unless told otherwise."""
         raw = body if body is not None else orjson.dumps(command)
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **(extra_headers or {})}
         if signed:
             stamp = int(time.time()) + timestamp_offset if timestamp is None else timestamp
             once = nonce or f"nonce-{time.monotonic_ns():020d}"
@@ -187,6 +195,160 @@ async def test_command_event_and_logbook_name_the_odoo_user(
         "result": "ok",
     }
     assert first.context.user_id == config_entry.data[CONF_USER_ID]
+
+
+# ---- targets outside the export -------------------------------------------------------
+
+
+@pytest.fixture
+async def rooms(hass: HomeAssistant, post: Post, config_entry: MockConfigEntry) -> dict[str, str]:
+    """A kitchen (ground floor) with an exported lamp, a vault (cellar) with a lamp excluded
+    from the export and labelled "safe", an empty room, and an old-style group of both lamps.
+
+    Returns the two devices' ids.
+    """
+    source = MockConfigEntry(domain="test")
+    source.add_to_hass(hass)
+    floors = fr.async_get(hass)
+    areas = ar.async_get(hass)
+    devices = dr.async_get(hass)
+    entities = er.async_get(hass)
+    floors.async_create("Ground")
+    floors.async_create("Cellar")
+    areas.async_create("Kitchen", floor_id="ground")
+    areas.async_create("Vault", floor_id="cellar")
+    areas.async_create("Empty room")
+    lr.async_get(hass).async_create("Safe")
+    device_ids = {}
+    for room in ("kitchen", "vault"):
+        device = devices.async_get_or_create(
+            config_entry_id=source.entry_id, identifiers={("test", room)}, name=f"{room} lamp"
+        )
+        devices.async_update_device(device.id, area_id=room)
+        entities.async_get_or_create(
+            "light", "test", room, device_id=device.id, suggested_object_id=f"{room}_lamp"
+        )
+        hass.states.async_set(f"light.{room}_lamp", "off")
+        device_ids[room] = device.id
+    entities.async_update_entity("light.vault_lamp", labels={"safe"})
+    assert await async_setup_component(
+        hass,
+        "group",
+        {"group": {"lamps": {"entities": ["light.kitchen_lamp", "light.vault_lamp"]}}},
+    )
+    hass.config_entries.async_update_entry(
+        config_entry, options={**config_entry.options, "exclude_entities": ["light.vault_lamp"]}
+    )
+    await hass.async_block_till_done()
+    return device_ids
+
+
+def lamp_on(target: dict[str, Any] | None = None, **data: Any) -> dict[str, Any]:
+    """Return a light.turn_on command with a target and service data."""
+    return command(
+        "call_service", domain="light", service="turn_on", target=target or {}, data=data
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "data", "named"),
+    [
+        ({"entity_id": "light.vault_lamp"}, {}, "light.vault_lamp"),
+        ({"entity_id": ["light.kitchen_lamp", "light.vault_lamp"]}, {}, "light.vault_lamp"),
+        ({"entity_id": "light.kitchen_lamp, light.vault_lamp"}, {}, "light.vault_lamp"),
+        ({}, {"entity_id": "light.vault_lamp"}, "light.vault_lamp"),
+        ({"area_id": "kitchen"}, {"entity_id": ["light.vault_lamp"]}, "light.vault_lamp"),
+        ({}, {"area_id": "vault"}, "light.vault_lamp"),
+        ({"device_id": "vault"}, {}, "light.vault_lamp"),
+        ({"area_id": "vault"}, {}, "light.vault_lamp"),
+        ({"floor_id": "cellar"}, {}, "light.vault_lamp"),
+        ({"label_id": "safe"}, {}, "light.vault_lamp"),
+        ({"entity_id": "group.lamps"}, {}, "light.vault_lamp"),
+        ({"entity_id": "all"}, {}, "entity_id: all"),
+        ({"entity_id": "ALL"}, {}, "entity_id: all"),
+        ({"entity_id": "none"}, {}, "entity_id: none"),
+        ({"area_id": "none"}, {}, "area_id: none"),
+        ({}, {"entity_id": "all"}, "entity_id: all"),
+        ({"area_id": "attic"}, {}, "area attic"),
+        ({"device_id": "0123456789abcdef"}, {}, "device 0123456789abcdef"),
+        ({"floor_id": "roof"}, {}, "floor roof"),
+        ({"label_id": "secret"}, {}, "label secret"),
+        ({"area_id": "empty_room"}, {}, "hold no entity"),
+    ],
+)
+async def test_a_target_outside_the_export_is_refused_and_nothing_is_called(
+    hass: HomeAssistant,
+    post: Post,
+    rooms: dict[str, str],
+    target: dict[str, Any],
+    data: dict[str, Any],
+    named: str,
+) -> None:
+    """Every target form (entity, device, area, floor, label, a group, entity ids in the data,
+    all, none, unknown ids) is resolved to entities: one outside the export means 403."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    if "device_id" in target and target["device_id"] in rooms:
+        target = {"device_id": rooms[target["device_id"]]}
+    response = await post(lamp_on(target, **data))
+    await assert_error(response, HTTPStatus.FORBIDDEN, "not_allowed")
+    assert named in (await response.json())["error"]["message"]
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"entity_id": "light.kitchen_lamp"},
+        {"device_id": "kitchen"},
+        {"area_id": "kitchen"},
+        {"floor_id": "ground"},
+        {"area_id": ["kitchen"], "entity_id": "light.kitchen_lamp"},
+    ],
+)
+async def test_a_target_inside_the_export_is_called(
+    hass: HomeAssistant, post: Post, rooms: dict[str, str], target: dict[str, Any]
+) -> None:
+    """Devices, areas and floors whose entities are all exported reach the service."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    if "device_id" in target:
+        target = {"device_id": rooms[target["device_id"]]}
+    response = await post(lamp_on(target, brightness_pct=40))
+    assert response.status == HTTPStatus.OK
+    assert len(calls) == 1
+
+
+async def test_entity_ids_in_the_data_reach_a_real_entity_service_only_when_exported(
+    hass: HomeAssistant, post: Post, config_entry: MockConfigEntry
+) -> None:
+    """Home Assistant merges data into the target: `data.entity_id` is checked like the target
+    (measured end to end before the fix: the excluded entity was switched on)."""
+    assert await async_setup_component(
+        hass, "input_boolean", {"input_boolean": {"pump": {}, "vault_door": {}}}
+    )
+    hass.config_entries.async_update_entry(
+        config_entry, options={"exclude_entities": ["input_boolean.vault_door"]}
+    )
+    await hass.async_block_till_done()
+
+    def switch_on(target: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        return command(
+            "call_service", domain="input_boolean", service="turn_on", target=target, data=data
+        )
+
+    def state(entity_id: str) -> str | None:
+        current = hass.states.get(entity_id)
+        return current.state if current else None
+
+    refused = await post(switch_on({}, {"entity_id": "input_boolean.vault_door"}))
+    await assert_error(refused, HTTPStatus.FORBIDDEN, "not_allowed")
+    assert state("input_boolean.vault_door") == "off"
+    # The target's entity_id replaces the data's, as in Home Assistant: only the pump runs.
+    accepted = await post(
+        switch_on({"entity_id": "input_boolean.pump"}, {"entity_id": "input_boolean.vault_door"})
+    )
+    assert accepted.status == HTTPStatus.OK
+    assert state("input_boolean.pump") == "on"
+    assert state("input_boolean.vault_door") == "off"
 
 
 @pytest.mark.parametrize(
@@ -399,22 +561,67 @@ async def test_malformed_json_is_400(post: Post, body: bytes) -> None:
     [
         {"signed": False},
         {"secret": "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZy0x"},
-        # Offsets from the moment of sending: a slow run must not age them into the window.
-        {"timestamp_offset": -301},
-        {"timestamp_offset": 400},
         {"nonce": "short"},
+        {"secret": "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZy0x", "timestamp_offset": 400},
     ],
 )
 async def test_unauthenticated_commands_are_401_and_change_nothing(
     hass: HomeAssistant, post: Post, tamper: dict[str, Any]
 ) -> None:
-    """Unsigned, wrongly signed, stale or badly formed requests answer 401 and run nothing."""
+    """Unsigned, wrongly signed or badly formed requests answer 401 and run nothing."""
     events = async_capture_events(hass, EVENT_COMMAND_RECEIVED)
     calls = async_mock_service(hass, "light", "turn_on")
     response = await post(light_on(), **tamper)
     await assert_error(response, HTTPStatus.UNAUTHORIZED, "unauthorized")
     assert calls == []
     assert events == []
+
+
+# Offsets from the moment of sending: a slow run must not age them into the window.
+@pytest.mark.parametrize("offset", [-301, 400])
+async def test_a_stale_timestamp_is_named_with_home_assistants_clock(
+    hass: HomeAssistant, post: Post, offset: int
+) -> None:
+    """A correctly signed command from a clock more than 300 s off answers 401
+    `stale_timestamp` with HA's time (contract), runs nothing, and keeps no nonce."""
+    events = async_capture_events(hass, EVENT_COMMAND_RECEIVED)
+    calls = async_mock_service(hass, "light", "turn_on")
+    before = int(time.time())
+    response = await post(light_on(), timestamp_offset=offset, nonce="nonce-stale-0000001")
+    await assert_error(response, HTTPStatus.UNAUTHORIZED, "stale_timestamp")
+    server_time = (await response.json())["error"]["server_time"]
+    assert before <= server_time <= int(time.time())
+    assert calls == []
+    assert events == []
+    # The nonce was not used up: the same request with a fresh timestamp runs.
+    response = await post(light_on(), nonce="nonce-stale-0000001")
+    assert response.status == HTTPStatus.OK
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "timestamp", ["²", "9" * 5000, "١٧٦٤٣٥٢٨٠٠"], ids=["superscript", "5000_digits", "arabic"]
+)
+async def test_a_timestamp_of_other_digits_is_401(
+    hass: HomeAssistant, post: Post, config_entry: MockConfigEntry, timestamp: str
+) -> None:
+    """Digits other than a few ASCII ones are refused with 401, never an error 500."""
+    calls = async_mock_service(hass, "light", "turn_on")
+    body = orjson.dumps(light_on())
+    nonce = "nonce-digits-000001"
+    message = f"v1\ncommand\n{timestamp}\n{nonce}\n".encode() + body
+    key = config_entry.data[CONF_SECRET].encode()
+    response = await post(
+        body=body,
+        signed=False,
+        extra_headers={
+            "X-Bridge-Timestamp": timestamp,
+            "X-Bridge-Nonce": nonce,
+            "X-Bridge-Signature": "v1=" + hmac.new(key, message, hashlib.sha256).hexdigest(),
+        },
+    )
+    await assert_error(response, HTTPStatus.UNAUTHORIZED, "unauthorized")
+    assert calls == []
 
 
 async def test_a_replayed_nonce_is_refused(hass: HomeAssistant, post: Post) -> None:
