@@ -12,9 +12,12 @@ VIEWS = {
     "action_ha_entity_history": ("list", "graph", "pivot"),
 }
 READY = "document.querySelector('.o_view_controller') && !document.querySelector('.o_loading')"
-# A graph view loads Chart.js lazily and renders its canvas only then: a test that ends
-# before would close the browser while the library is still loading (an error on 19).
-READY_BY_VIEW_TYPE = {"graph": f"{READY} && document.querySelector('.o_graph_renderer canvas')"}
+# A graph view loads Chart.js lazily (window.Chart once loaded): a test that ends before
+# would close the browser while the library is still loading (an error on 19).
+READY_BY_VIEW_TYPE = {
+    # Odoo's ready check wants exactly `true`, not a truthy element.
+    "graph": f"{READY} && !!window.Chart && !!document.querySelector('.o_graph_renderer')",
+}
 
 
 @tagged("post_install", "-at_install")
