@@ -1,7 +1,7 @@
 """History backfill from the recorder, and how Odoo's commands read in the logbook."""
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 from unittest.mock import patch
@@ -50,6 +50,16 @@ async def send(
     return response.status, await response.json()
 
 
+def history_command(entity_ids: Any, start: datetime) -> dict[str, Any]:
+    """A `history` command for `entity_ids` from `start` until now."""
+    return {
+        "type": "history",
+        "entity_ids": entity_ids,
+        "start": start.isoformat(),
+        "end": dt_util.utcnow().isoformat(),
+    }
+
+
 async def test_history_backfill_pushes_recorded_states(
     recorder_mock: Recorder,
     hass: HomeAssistant,
@@ -72,12 +82,7 @@ async def test_history_backfill_pushes_recorded_states(
     status, answer = await send(
         hass_client_no_auth,
         config_entry,
-        {
-            "type": "history",
-            "entity_ids": ["sensor.freezer"],
-            "start": start.isoformat(),
-            "end": dt_util.utcnow().isoformat(),
-        },
+        history_command(["sensor.freezer"], start),
     )
     assert (status, answer) == (HTTPStatus.ACCEPTED, {"ok": True, "id": "c1"})
     await wait_for(lambda: len(odoo.state_events("sensor.freezer")) == 4)
@@ -101,12 +106,7 @@ async def test_history_backfill_carries_no_credentials(
     await async_wait_recording_done(hass)
     await setup_entry(hass, config_entry)
     await wait_for(lambda: "camera.door" in odoo.states)
-    command: dict[str, Any] = {
-        "type": "history",
-        "entity_ids": ["camera.door"],
-        "start": start.isoformat(),
-        "end": dt_util.utcnow().isoformat(),
-    }
+    command = history_command(["camera.door"], start)
     status, _ = await send(hass_client_no_auth, config_entry, command)
     assert status == 202
     await wait_for(lambda: len(odoo.state_events("camera.door")) == 2)
@@ -162,12 +162,7 @@ async def test_a_backfill_larger_than_the_outbox_keeps_the_oldest(
     status, _ = await send(
         hass_client_no_auth,
         config_entry,
-        {
-            "type": "history",
-            "entity_ids": "sensor.busy",
-            "start": start.isoformat(),
-            "end": dt_util.utcnow().isoformat(),
-        },
+        history_command("sensor.busy", start),
     )
     assert status == HTTPStatus.ACCEPTED
     await wait_for(lambda: len(odoo.state_events("sensor.busy")) == 1001)
