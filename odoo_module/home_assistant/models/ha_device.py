@@ -1,7 +1,8 @@
 """A device of a Home Assistant instance (HA's device registry)."""
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant import compat
+
+from .. import compat
 
 
 # The unique index also serves every lookup and cascade by instance.

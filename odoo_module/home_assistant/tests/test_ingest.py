@@ -5,6 +5,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.addons.home_assistant.ingest import sequence_gap
 from odoo.addons.home_assistant.models.ha_entity_history import HaEntityHistory
 from odoo.addons.home_assistant.tests.common import (
     T0,
@@ -16,7 +17,7 @@ from odoo.addons.home_assistant.tests.common import (
     state_event,
 )
 from odoo.sql_db import Cursor
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 from odoo.tools import mute_logger
 
 LATER = T0 + timedelta(seconds=5)
@@ -355,6 +356,7 @@ class TestIngestBatchCost(HomeAssistantCase):
         Once an automation rule on ha.entity existed (in an earlier test), base_automation's
         `write` looks its rules up with one query per call; those are not the batch's own.
         """
+        self.env.cr.precommit.run()  # the bus messages of earlier batches
         self.env.flush_all()
         self.env.invalidate_all()
         statements = []
@@ -367,6 +369,7 @@ class TestIngestBatchCost(HomeAssistantCase):
 
         with patch.object(Cursor, "execute", counting):
             self.ingest(events, snapshot)
+            self.env.cr.precommit.run()  # the commit's work: the bus message, the flush
             self.env.flush_all()
         return len(statements)
 
@@ -456,6 +459,7 @@ class TestIngestBatchCost(HomeAssistantCase):
                 state_event("sensor.t", "21", LATER, celsius, last_changed=T0),
             ]
         )
+        self.env.cr.precommit.run()  # the bus stores its messages at commit
         message = self.env["bus.bus"].search([], order="id desc", limit=1).message
         porch, sensor = self.entity("light.porch"), self.entity("sensor.t")
         self.assertEqual(
@@ -493,3 +497,11 @@ class TestIngestBatchCost(HomeAssistantCase):
                 },
             },
         )
+
+
+@tagged("post_install", "-at_install")
+class TestSequenceGap(BaseCase):
+    def test_only_numbers_skipped_after_a_known_sequence_are_missing(self):
+        for last_seq, seq, gap in ((0, 7, 0), (4, 5, 0), (4, 8, 3), (9, 2, 0), (5, 5, 0)):
+            with self.subTest(last_seq=last_seq, seq=seq):
+                self.assertEqual(sequence_gap(last_seq, seq), gap)
