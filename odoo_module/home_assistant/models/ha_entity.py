@@ -101,6 +101,11 @@ class HaEntity(models.Model):
         for area, ids in by_area.items():
             self.browse(ids).area_id = area
 
+    @api.model
+    def _count_by(self, field_name, records):
+        """How many entities each of `records` has through the many2one `field_name`."""
+        return dict(self._read_group([(field_name, "in", records.ids)], [field_name], ["__count"]))
+
     # ------------------------------------------------------------------ ingest
 
     @api.model

@@ -208,11 +208,7 @@ class HaInstance(models.Model):
         return [("id", "in" if wants_connected else "not in", connected_ids)]
 
     def _compute_entity_count(self):
-        counts = dict(
-            self.env["ha.entity"]._read_group(
-                [("instance_id", "in", self.ids)], ["instance_id"], ["__count"]
-            )
-        )
+        counts = self.env["ha.entity"]._count_by("instance_id", self)
         for instance in self:
             instance.entity_count = counts.get(instance, 0)
 

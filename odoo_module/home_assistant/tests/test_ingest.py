@@ -308,26 +308,11 @@ class TestIngest(HomeAssistantHttpCase):
         self.assertEqual(self.instance.event_count, 1)
 
     def test_an_odoo_automation_reacts_to_a_state_change(self):
-        state_field = self.env["ir.model.fields"]._get("ha.entity", "state")
-        automation = self.env["base.automation"].create(
-            {
-                "name": "Kitchen light turned on",
-                "model_id": self.env["ir.model"]._get_id("ha.entity"),
-                "trigger": "on_create_or_write",
-                "trigger_field_ids": [Command.set(state_field.ids)],
-                "filter_domain": "[('entity_id', '=', 'light.kitchen'), ('state', '=', 'on')]",
-            }
+        self.create_state_automation(
+            "Kitchen light turned on",
+            "[('entity_id', '=', 'light.kitchen'), ('state', '=', 'on')]",
+            "env['res.partner'].create({'name': 'Light on: ' + record.name})",
         )
-        automation.action_server_ids = [
-            Command.create(
-                {
-                    "name": "Log the light",
-                    "model_id": automation.model_id.id,
-                    "state": "code",
-                    "code": "env['res.partner'].create({'name': 'Light on: ' + record.name})",
-                }
-            )
-        ]
         self.push_ok(self.make_batch([state_event("light.kitchen", "off")]))
         self.assertFalse(self.env["res.partner"].search([("name", "=like", "Light on: %")]))
         self.push_ok(self.make_batch([state_event("light.kitchen", "on", LATER)]))
@@ -411,26 +396,11 @@ class TestIngestBatchCost(HomeAssistantCase):
         self.assertEqual(self.history(power).mapped("state"), ["0", "1", "2", "3"])
 
     def test_automations_see_each_entity_once_with_its_newest_state(self):
-        state_field = self.env["ir.model.fields"]._get("ha.entity", "state")
-        automation = self.env["base.automation"].create(
-            {
-                "name": "A light turned on",
-                "model_id": self.env["ir.model"]._get_id("ha.entity"),
-                "trigger": "on_create_or_write",
-                "trigger_field_ids": [Command.set(state_field.ids)],
-                "filter_domain": "[('domain', '=', 'light'), ('state', '=', 'on')]",
-            }
+        self.create_state_automation(
+            "A light turned on",
+            "[('domain', '=', 'light'), ('state', '=', 'on')]",
+            "env['res.partner'].create({'name': 'On: ' + record.entity_id})",
         )
-        automation.action_server_ids = [
-            Command.create(
-                {
-                    "name": "Log the light",
-                    "model_id": automation.model_id.id,
-                    "state": "code",
-                    "code": "env['res.partner'].create({'name': 'On: ' + record.entity_id})",
-                }
-            )
-        ]
         lights = ["light.a", "light.b", "light.c", "light.d"]
         self.ingest([state_event(light, "off", T0) for light in lights])
         self.ingest(
