@@ -14,7 +14,8 @@ VIEWS = {
 READY = "document.querySelector('.o_view_controller') && !document.querySelector('.o_loading')"
 # A graph view loads Chart.js lazily and renders its canvas only then: a test that ends
 # before would close the browser while the library is still loading (an error on 19).
-READY_BY_VIEW_TYPE = {"graph": f"{READY} && document.querySelector('.o_graph_renderer canvas')"}
+# A boolean: 18.0 counts only `true` as ready, not the canvas element itself.
+READY_BY_VIEW_TYPE = {"graph": f"{READY} && !!document.querySelector('.o_graph_renderer canvas')"}
 
 
 @tagged("post_install", "-at_install")
