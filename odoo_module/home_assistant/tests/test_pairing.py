@@ -6,7 +6,7 @@ from odoo import Command, release
 from odoo.addons.home_assistant.pairing import PairingError, is_http_url, pairing_values
 from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import BaseCase, tagged
+from odoo.tests import TransactionCase, tagged
 
 PAIRING = {
     "uuid": "0f3d8c2b9a7e4d1c8b6a5f4e3d2c1b0a",
@@ -195,13 +195,13 @@ class TestPairing(HomeAssistantHttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPairingValues(BaseCase):
-    """`pairing.pairing_values` and `is_http_url` alone, without the ORM."""
+class TestPairingValues(TransactionCase):
+    """`pairing.pairing_values` and `is_http_url` alone; the ORM only renders the messages."""
 
     def assert_refused(self, values, message):
         with self.assertRaises(PairingError) as caught:
             pairing_values(values)
-        self.assertEqual(str(caught.exception.message), message)
+        self.assertEqual(self.env._(caught.exception.message), message)
 
     def test_the_values_are_normalized_for_the_instance(self):
         values = pairing_values(
