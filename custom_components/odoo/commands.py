@@ -1,4 +1,4 @@
-"""The commands Odoo sends (PROTOCOL.md §4): a registry of type → handler, each with its schema.
+"""The commands Odoo sends (docs/protocol.md §4): a registry of type → handler and schema.
 
 `async_handle_command` checks the envelope, runs the handler, fires `odoo_command_received`
 with the outcome, and returns the status and body to answer.
@@ -60,7 +60,7 @@ class CommandRequest:
 
 
 class CommandRefused(Exception):
-    """A command is answered with an error (PROTOCOL.md §4)."""
+    """A command is answered with an error (docs/protocol.md §4)."""
 
     def __init__(self, status: HTTPStatus, code: str, message: str) -> None:
         """Remember the answer."""

@@ -1,4 +1,4 @@
-"""Config flow: pair with an Odoo database (PROTOCOL.md §2), re-authenticate, and set options.
+"""Config flow: pair with an Odoo database (docs/protocol.md §2), re-authenticate, and set options.
 
 Steps: `user` (Odoo URL) → `credentials` (database, login, API key, URL of Home Assistant).
 Re-authentication: `reauth_confirm` (login, API key) pairs again with a fresh secret.

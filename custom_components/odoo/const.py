@@ -1,4 +1,4 @@
-"""Constants of the Odoo integration: config keys, defaults and wire protocol v1 (PROTOCOL.md)."""
+"""Constants of the Odoo integration: config keys, defaults, wire protocol v1 (docs/protocol.md)."""
 
 from datetime import timedelta
 from typing import Final
@@ -160,7 +160,7 @@ DEFAULT_ALLOWED_SERVICES: Final = (
 # itself, its host, or run shell commands.
 REFUSED_DOMAINS: Final = frozenset({"homeassistant", "hassio", "shell_command"})
 
-# Wire protocol v1 (PROTOCOL.md §1 and §3).
+# Wire protocol v1 (docs/protocol.md §1 and §3).
 PROTOCOL_VERSION: Final = 1
 HEADER_TIMESTAMP: Final = "X-Bridge-Timestamp"
 HEADER_NONCE: Final = "X-Bridge-Nonce"
@@ -182,7 +182,7 @@ HISTORY_MAX_ENTITIES: Final = 100
 HISTORY_MAX_RANGE: Final = timedelta(days=31)
 GZIP_THRESHOLD_BYTES: Final = 4096
 
-# Retry policy for an unreachable Odoo (PROTOCOL.md §3).
+# Retry policy for an unreachable Odoo (docs/protocol.md §3).
 BACKOFF_INITIAL: Final = 1.0
 BACKOFF_MAX: Final = 300.0
 # Odoo's Retry-After is obeyed within [RETRY_AFTER_MIN, BACKOFF_MAX] seconds.

@@ -1,5 +1,5 @@
 """Talking to Odoo: the server's URL, which RPC transport it takes, and the signed HTTP push
-(PROTOCOL.md §2, §3)."""
+(docs/protocol.md §2, §3)."""
 
 import secrets
 from collections.abc import Mapping
@@ -88,7 +88,7 @@ def pairing_values(
     ha_version: str,
     command_url: str | None = None,
 ) -> dict[str, Any]:
-    """Build the `ha_pair` argument of PROTOCOL.md §2.
+    """Build the `ha_pair` argument of docs/protocol.md §2.
 
     `command_url`, an extension Odoo may ignore, is the absolute URL of the command webhook
     when it is not `{ha_url}/api/webhook/<webhook_id>` (a Home Assistant Cloud cloudhook).

@@ -1,7 +1,7 @@
 """The outbox: buffers exported changes, pushes them to Odoo in signed batches, survives restarts.
 
 Flow: bus listeners append to one ordered queue (`send_queue.py`); a single sender task takes
-batches from its front, pushes them one at a time and acts on Odoo's answer as PROTOCOL.md §3
+batches from its front, pushes them one at a time and acts on Odoo's answer as docs/protocol.md §3
 prescribes. The queue and the batch in flight are saved with Home Assistant's `Store`, so
 neither an Odoo outage nor a Home Assistant restart loses events.
 """
@@ -531,7 +531,7 @@ class Outbox:
         await self._async_handle_answer(batch, answer)
 
     async def _async_handle_answer(self, batch: Batch, answer: PushAnswer) -> None:
-        """Act on Odoo's answer as `retry.outcome` reads the table of PROTOCOL.md §3."""
+        """Act on Odoo's answer as `retry.outcome` reads the table of docs/protocol.md §3."""
         if answer.status != 200:
             self.last_error = describe_failure(answer)
         match outcome(answer, self._backoff_attempt, time.time()):

@@ -1,5 +1,5 @@
-"""Pairing as Home Assistant runs it (PROTOCOL.md §2): the server's version picks the transport,
-then a fresh secret, the cloudhook, `ha_pair`, and a first push to prove the push URL.
+"""Pairing as Home Assistant runs it (docs/protocol.md §2): the server's version picks the
+transport, then a fresh secret, the cloudhook, `ha_pair`, and a first push to prove the push URL.
 
 Shared by the config flow (pair, re-authenticate, reconfigure) and the repair that pairs again.
 """

@@ -1,4 +1,4 @@
-"""What Odoo's answer to a push leads to (PROTOCOL.md §3), and how long to wait before a retry.
+"""What Odoo's answer to a push leads to (docs/protocol.md §3), and how long to wait before a retry.
 
 `outcome` is the whole answer table in one pure function; the outbox only carries it out.
 """

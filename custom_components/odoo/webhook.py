@@ -1,4 +1,4 @@
-"""The command webhook Odoo calls (PROTOCOL.md §4): authenticate, parse, then dispatch.
+"""The command webhook Odoo calls (docs/protocol.md §4): authenticate, parse, then dispatch.
 
 Every answer is an explicit JSON response: Home Assistant's webhook component would turn an
 escaping exception into an empty 200, which Odoo could not tell from success.
@@ -72,7 +72,7 @@ class NonceCache:
 
 
 def error_response(status: HTTPStatus, code: str, message: str) -> Response:
-    """Return the error body of PROTOCOL.md §1: `{"ok": false, "error": {code, message}}`."""
+    """Return the error body of docs/protocol.md §1: `{"ok": false, "error": {code, message}}`."""
     return json_response({"ok": False, "error": {"code": code, "message": message}}, status)
 
 
@@ -153,7 +153,7 @@ class CommandWebhook:
     def _authenticate(self, request: Request, body: bytes) -> Response | None:
         """Return the refusal of a request whose signature, freshness or nonce fails, else None.
 
-        Checked on the raw bytes before anything is parsed (PROTOCOL.md §1). Only a correct
+        Checked on the raw bytes before anything is parsed (docs/protocol.md §1). Only a correct
         signature with a stale timestamp gets its own answer (`stale_timestamp`).
         """
         nonce = request.headers.get(HEADER_NONCE)

@@ -173,7 +173,7 @@ async def test_entity_filter_limits_the_export(
     assert odoo.state_events("switch.other") == []
 
 
-# ---- answers of PROTOCOL.md §3 -----------------------------------------------------------
+# ---- answers of docs/protocol.md §3 -----------------------------------------------------------
 
 
 async def test_400_splits_and_dead_letters_the_bad_event(

@@ -1,4 +1,4 @@
-"""The answer table of PROTOCOL.md §3 as a pure function, tested without Home Assistant."""
+"""The answer table of docs/protocol.md §3 as a pure function, tested without Home Assistant."""
 
 import math
 
