@@ -182,6 +182,41 @@ HISTORY_MAX_ENTITIES: Final = 100
 HISTORY_MAX_RANGE: Final = timedelta(days=31)
 GZIP_THRESHOLD_BYTES: Final = 4096
 
+# Error codes of an error answer's `error.code` (docs/protocol.md §4, "Error codes").
+ERROR_UNAUTHORIZED: Final = "unauthorized"
+ERROR_STALE_TIMESTAMP: Final = "stale_timestamp"
+ERROR_BAD_REQUEST: Final = "bad_request"
+ERROR_UNSUPPORTED_VERSION: Final = "unsupported_version"
+ERROR_LENGTH_REQUIRED: Final = "length_required"
+ERROR_TOO_LARGE: Final = "too_large"
+ERROR_INSTANCE_REMOVED: Final = "instance_removed"
+ERROR_INVALID: Final = "invalid"
+ERROR_NOT_ALLOWED: Final = "not_allowed"
+ERROR_UNKNOWN_SERVICE: Final = "unknown_service"
+ERROR_TOO_MANY_REQUESTS: Final = "too_many_requests"
+ERROR_SERVICE_FAILED: Final = "service_failed"
+ERROR_TIMEOUT: Final = "timeout"
+# The whole table, which the repository's contract test compares with the addon's.
+ERROR_CODES: Final = frozenset(
+    {
+        ERROR_UNAUTHORIZED,
+        ERROR_STALE_TIMESTAMP,
+        ERROR_BAD_REQUEST,
+        ERROR_UNSUPPORTED_VERSION,
+        ERROR_LENGTH_REQUIRED,
+        ERROR_TOO_LARGE,
+        ERROR_INSTANCE_REMOVED,
+        ERROR_INVALID,
+        ERROR_NOT_ALLOWED,
+        ERROR_UNKNOWN_SERVICE,
+        ERROR_TOO_MANY_REQUESTS,
+        ERROR_SERVICE_FAILED,
+        ERROR_TIMEOUT,
+    }
+)
+# The code of a dead letter Home Assistant set aside itself: JSON cannot hold the event.
+DEAD_LETTER_UNENCODABLE: Final = "unencodable"
+
 # Retry policy for an unreachable Odoo (docs/protocol.md §3).
 BACKOFF_INITIAL: Final = 1.0
 BACKOFF_MAX: Final = 300.0

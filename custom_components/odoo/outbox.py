@@ -44,6 +44,7 @@ from homeassistant.util import dt as dt_util
 
 from .batch import Batch, Chunk, QueueItem, encode_batch
 from .const import (
+    DEAD_LETTER_UNENCODABLE,
     DOMAIN,
     GZIP_THRESHOLD_BYTES,
     ISSUE_CLOCK_SKEW,
@@ -75,8 +76,8 @@ _LOGGER = logging.getLogger(__name__)
 SAVE_DELAY = 10.0
 STATUS_INTERVAL = 5.0
 DEAD_LETTERS_KEPT = 20
-# The code of a dead letter Home Assistant set aside itself: JSON cannot hold the event.
-UNENCODABLE = "unencodable"
+
+
 NEVER = sys.maxsize
 
 
@@ -610,7 +611,7 @@ class Outbox:
             {
                 "time": dt_util.utcnow().isoformat(),
                 "status": None,
-                "code": UNENCODABLE,
+                "code": DEAD_LETTER_UNENCODABLE,
                 "message": str(err),
                 "event": event_reference(kind, key),
             }

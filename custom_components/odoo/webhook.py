@@ -20,6 +20,12 @@ from homeassistant.util.json import json_loads_object
 
 from .const import (
     DOMAIN,
+    ERROR_INVALID,
+    ERROR_SERVICE_FAILED,
+    ERROR_STALE_TIMESTAMP,
+    ERROR_TOO_LARGE,
+    ERROR_TOO_MANY_REQUESTS,
+    ERROR_UNAUTHORIZED,
     HEADER_NONCE,
     HEADER_SIGNATURE,
     HEADER_TIMESTAMP,
@@ -130,7 +136,9 @@ class CommandWebhook:
             body = await _read_body(request)
             if body is None:
                 return error_response(
-                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", "The command is too large."
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    ERROR_TOO_LARGE,
+                    "The command is too large.",
                 )
             if (refusal := self._authenticate(request, body)) is not None:
                 return refusal
@@ -138,7 +146,7 @@ class CommandWebhook:
                 command = json_loads_object(body)
             except ValueError:
                 return error_response(
-                    HTTPStatus.BAD_REQUEST, "invalid", "The body is not a JSON object."
+                    HTTPStatus.BAD_REQUEST, ERROR_INVALID, "The body is not a JSON object."
                 )
             status, answer = await self._dispatch(command)
             return json_response(answer, status)
@@ -146,7 +154,7 @@ class CommandWebhook:
             _LOGGER.exception("An Odoo command failed unexpectedly")
             return error_response(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
-                "service_failed",
+                ERROR_SERVICE_FAILED,
                 "Home Assistant failed to run the command; see its log.",
             )
 
@@ -174,7 +182,7 @@ class CommandWebhook:
                 {
                     "ok": False,
                     "error": {
-                        "code": "stale_timestamp",
+                        "code": ERROR_STALE_TIMESTAMP,
                         "message": "The request timestamp is more than "
                         f"{SIGNATURE_MAX_AGE} s away from Home Assistant's clock.",
                         "server_time": int(now),
@@ -185,11 +193,13 @@ class CommandWebhook:
         if verdict is not Verdict.VALID or nonce is None or nonce in self._nonces:
             # One answer for every other failure: never reveal which part was wrong.
             return error_response(
-                HTTPStatus.UNAUTHORIZED, "unauthorized", "The request signature was refused."
+                HTTPStatus.UNAUTHORIZED, ERROR_UNAUTHORIZED, "The request signature was refused."
             )
         if not self._nonces.add(nonce, now):
             return error_response(
-                HTTPStatus.TOO_MANY_REQUESTS, "too_many_requests", "Too many commands; retry later."
+                HTTPStatus.TOO_MANY_REQUESTS,
+                ERROR_TOO_MANY_REQUESTS,
+                "Too many commands; retry later.",
             )
         return None
 
