@@ -11,7 +11,6 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
@@ -30,6 +29,7 @@ from .const import (
     ISSUE_INSTANCE_REMOVED,
     ISSUE_OUTBOX_OVERFLOW,
 )
+from .entry_effects import async_apply_effect, async_clear_issues
 from .odoo_client import PushClient, entry_rpc_client
 from .outbox import Outbox
 from .outbox_settings import settings_from_options
@@ -70,14 +70,20 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool:
     """Start streaming to a paired Odoo database."""
     # A new attempt: if Odoo still refuses the pairing, the first push raises the issue again.
-    for issue in (ISSUE_INSTANCE_REMOVED, ISSUE_CLOCK_SKEW):
-        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
+    async_clear_issues(hass, entry.entry_id, ISSUE_INSTANCE_REMOVED, ISSUE_CLOCK_SKEW)
     user_id = await async_get_or_create_user(hass, entry.data.get(CONF_USER_ID))
     if user_id != entry.data.get(CONF_USER_ID):
         hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_USER_ID: user_id})
     client = PushClient(hass, entry.data[CONF_PUSH_URL], entry.data[CONF_SECRET])
     own_entities = hass.data.setdefault(DATA_OWN_ENTITIES, set())
-    outbox = Outbox(hass, entry, client, settings_from_options(entry.options), own_entities)
+    outbox = Outbox(
+        hass,
+        entry,
+        client,
+        settings_from_options(entry.options),
+        own_entities,
+        partial(async_apply_effect, hass, entry),
+    )
     await outbox.async_load()
     entry.runtime_data = OdooRuntime(outbox=outbox, user_id=user_id, pairing=dict(entry.data))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -136,5 +142,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> Non
     async_forget_nonces(hass, data[CONF_WEBHOOK_ID])
     if data.get(CONF_CLOUDHOOK_URL):
         await async_delete_command_url(hass, data[CONF_WEBHOOK_ID])
-    for issue in (ISSUE_INSTANCE_REMOVED, ISSUE_OUTBOX_OVERFLOW, ISSUE_CLOCK_SKEW):
-        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
+    async_clear_issues(
+        hass, entry.entry_id, ISSUE_INSTANCE_REMOVED, ISSUE_OUTBOX_OVERFLOW, ISSUE_CLOCK_SKEW
+    )

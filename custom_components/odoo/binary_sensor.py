@@ -39,4 +39,4 @@ class OdooConnectedSensor(OdooStatusEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool:
         """Return whether Odoo accepted the last push."""
-        return self._outbox.connected
+        return self._outbox.status.connected

@@ -39,13 +39,13 @@ SENSORS: tuple[OdooSensorEntityDescription, ...] = (
         key="events_sent",
         translation_key="events_sent",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value=lambda outbox: outbox.events_sent,
+        value=lambda outbox: outbox.status.events_sent,
     ),
     OdooSensorEntityDescription(
         key="last_successful_push",
         translation_key="last_successful_push",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value=lambda outbox: outbox.last_success,
+        value=lambda outbox: outbox.status.last_success,
     ),
 )
 

@@ -72,7 +72,7 @@ async def test_compaction_drops_oldest_when_nothing_is_superseded(
         hass.states.async_set(f"sensor.unique_{index}", "1")
     await hass.async_block_till_done()
     outbox = outbox_of(config_entry)
-    assert outbox.dropped_events >= 30
+    assert outbox.status.dropped_events >= 30
     odoo.down = False
     await hass.services.async_call(DOMAIN, "flush", blocking=True)
     await wait_for(lambda: len(odoo.states) == 80 and outbox.pending == 0)

@@ -123,7 +123,7 @@ async def test_diagnostics_contain_no_secret(
     await setup_entry(hass, config_entry)
     odoo.scripted.append(ScriptedAnswer(503, "unavailable"))
     hass.states.async_set("sensor.freezer", "-18")
-    await wait_for(lambda: config_entry.runtime_data.outbox.last_error is not None)
+    await wait_for(lambda: config_entry.runtime_data.outbox.status.last_error is not None)
     assert await async_setup_component(hass, "diagnostics", {})
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
     text = json.dumps(diagnostics)
@@ -148,7 +148,7 @@ async def test_system_health_reports_reachability_and_outbox(
     """System health shows whether Odoo answers, the last push and the outbox size."""
     assert await async_setup_component(hass, "system_health", {})
     await setup_entry(hass, config_entry)
-    await wait_for(lambda: config_entry.runtime_data.outbox.last_success is not None)
+    await wait_for(lambda: config_entry.runtime_data.outbox.status.last_success is not None)
     info = await get_system_health_info(hass, DOMAIN)
     info["can_reach_server"] = await info["can_reach_server"]
     assert info["pairings"] == 1
