@@ -102,7 +102,6 @@ async def main() -> None:
                 "webhook_id": "bench",
                 "secret": "S2V5LWZvci10ZXN0LXZlY3RvcnMtb25seS0zMmJ5dGVz",
                 "push_url": str(server.make_url("/home_assistant/push/bench")),
-                "instance_id": 1,
             },
             options={"buffer_limit": 10_000_000},
         )

@@ -5,6 +5,7 @@ Re-authentication: `reauth_confirm` (login, API key) pairs again with a fresh se
 Reconfiguration: `reconfigure` (Odoo URL, URL of Home Assistant) pairs again at new URLs.
 """
 
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -72,6 +73,8 @@ from .odoo_web import async_list_databases
 from .pairing import async_pair
 from .rpc import InvalidUrl, OdooCredentials, OdooError
 
+_LOGGER = logging.getLogger(__name__)
+
 # `domain.service` or `domain.*`, as Home Assistant spells them.
 SERVICE_PATTERN = re.compile(r"[a-z0-9_]+\.([a-z0-9_]+|\*)")
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -111,6 +114,9 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._databases = await async_list_databases(self.hass, self._url)
             except OdooError as err:
                 errors[CONF_URL] = err.translation_key
+            except Exception:
+                _LOGGER.exception("Unexpected error while reaching Odoo")
+                errors["base"] = "unknown"
             else:
                 return await self.async_step_credentials()
         return self.async_show_form(
@@ -209,6 +215,10 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         except OdooError as err:
             errors["base"] = err.translation_key
             self._placeholders = err.placeholders
+            return None
+        except Exception:
+            _LOGGER.exception("Unexpected error while pairing with Odoo")
+            errors["base"] = "unknown"
             return None
 
     async def async_step_reconfigure(

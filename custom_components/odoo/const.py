@@ -15,7 +15,6 @@ CONF_HA_UUID: Final = "ha_uuid"
 CONF_WEBHOOK_ID: Final = "webhook_id"
 CONF_SECRET: Final = "secret"  # noqa: S105 - the key, not a secret
 CONF_PUSH_URL: Final = "push_url"
-CONF_INSTANCE_ID: Final = "instance_id"
 CONF_USER_ID: Final = "user_id"
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 CONF_ODOO_VERSION: Final = "odoo_version"

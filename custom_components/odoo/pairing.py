@@ -13,7 +13,6 @@ from homeassistant.core import HomeAssistant
 from .cloudhook import async_create_command_url
 from .const import (
     CONF_CLOUDHOOK_URL,
-    CONF_INSTANCE_ID,
     CONF_ODOO_VERSION,
     CONF_PUSH_URL,
     CONF_SECRET,
@@ -61,7 +60,7 @@ async def async_pair(
 ) -> dict[str, Any]:
     """Call `ha.instance.ha_pair` as the user with a fresh secret, then push a first heartbeat.
 
-    Return the entry data the pairing sets (secret, push URL, instance id, cloudhook URL,
+    Return the entry data the pairing sets (secret, push URL, cloudhook URL,
     Odoo's version and the transport), or raise the OdooError to show.
     """
     server = await async_server_version(hass, credentials.url)
@@ -81,8 +80,7 @@ async def async_pair(
     return {
         CONF_SECRET: secret,
         CONF_PUSH_URL: push_url,
-        CONF_INSTANCE_ID: result.instance_id,
         CONF_CLOUDHOOK_URL: command_url,
-        CONF_ODOO_VERSION: result.odoo_version or server.version,
+        CONF_ODOO_VERSION: server.version,
         CONF_TRANSPORT: transport,
     }

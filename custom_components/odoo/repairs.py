@@ -1,5 +1,6 @@
 """Repairs: the fix flow that pairs again after Odoo removed the pairing (HTTP 410)."""
 
+import logging
 from typing import Any
 
 import probatio as vol
@@ -10,6 +11,8 @@ from homeassistant.core import HomeAssistant
 from .const import CONF_HA_URL, CONF_HA_UUID, CONF_WEBHOOK_ID
 from .pairing import async_pair
 from .rpc import OdooCredentials, OdooError
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class PairAgainFlow(RepairsFlow):
@@ -43,6 +46,9 @@ class PairAgainFlow(RepairsFlow):
             except OdooError as err:
                 errors["base"] = err.translation_key
                 placeholders |= err.placeholders
+            except Exception:
+                _LOGGER.exception("Unexpected error while pairing with Odoo again")
+                errors["base"] = "unknown"
             else:
                 # The entry's update listener reloads it: setting up again clears the issue
                 # and restarts pushing.

@@ -15,7 +15,6 @@ from custom_components.odoo.const import (
     CONF_DATABASE,
     CONF_HA_URL,
     CONF_HA_UUID,
-    CONF_INSTANCE_ID,
     CONF_PUSH_URL,
     CONF_SECRET,
     CONF_URL,
@@ -65,7 +64,6 @@ def config_entry(odoo: FakeOdoo) -> MockConfigEntry:
             CONF_WEBHOOK_ID: "webhook-id-0123",
             CONF_SECRET: odoo.secret,
             CONF_PUSH_URL: odoo.base_url + PUSH_PATH.format(uuid=HA_UUID),
-            CONF_INSTANCE_ID: 7,
         },
     )
 
