@@ -1,18 +1,14 @@
 """The Odoo integration: streams states to Odoo in signed batches and runs Odoo's commands."""
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
-from homeassistant.util.hass_dict import HassKey
 
 from .cloudhook import async_delete_command_url
 from .commands import async_handle_command
@@ -34,6 +30,7 @@ from .odoo_client import PushClient, entry_rpc_client
 from .outbox import Outbox
 from .outbox_settings import settings_from_options
 from .rpc import OdooError
+from .runtime import DATA_OWN_ENTITIES, OdooConfigEntry, OdooRuntime
 from .services import async_setup_services
 from .system_user import async_get_or_create_user, async_remove_user
 from .webhook import CommandWebhook, async_forget_nonces
@@ -42,23 +39,6 @@ _LOGGER = logging.getLogger(__name__)
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-# Entity ids of this integration's own status entities, never exported: exporting them would
-# feed back (a push changes "events sent", which is a state change to push, and so on).
-DATA_OWN_ENTITIES: HassKey[set[str]] = HassKey(f"{DOMAIN}_own_entities")
-
-
-@dataclass(slots=True)
-class OdooRuntime:
-    """What a loaded pairing holds while it runs."""
-
-    outbox: Outbox
-    user_id: str
-    # The pairing the entry was set up with: when the entry's data differs, it is reloaded.
-    pairing: Mapping[str, Any]
-
-
-type OdooConfigEntry = ConfigEntry[OdooRuntime]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import Context, HomeAssistant, ServiceResponse
 from homeassistant.exceptions import (
@@ -49,6 +48,9 @@ from .history import async_backfill, recorder_running
 from .outbox import Outbox
 from .targets import SERVICE_TARGET_SCHEMA, TargetRefused, check_target, target_fields
 
+if TYPE_CHECKING:
+    from .runtime import OdooConfigEntry
+
 _LOGGER = logging.getLogger(__name__)
 
 RESYNC_SCOPES = ("states", "registry", "all")
@@ -60,7 +62,7 @@ class CommandRequest:
     """What a handler needs: the pairing it came through and the context it acts in."""
 
     hass: HomeAssistant
-    entry: ConfigEntry
+    entry: OdooConfigEntry
     outbox: Outbox
     context: Context
 
@@ -141,7 +143,7 @@ def with_schema(
 
 async def async_handle_command(
     hass: HomeAssistant,
-    entry: ConfigEntry,
+    entry: OdooConfigEntry,
     outbox: Outbox,
     user_id: str,
     command: CommandBody,

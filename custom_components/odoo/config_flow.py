@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 import probatio as vol
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -72,6 +71,7 @@ from .odoo_client import normalize_url
 from .odoo_web import async_list_databases
 from .pairing import async_pair
 from .rpc import InvalidUrl, OdooCredentials, OdooError
+from .runtime import OdooConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: OdooConfigEntry) -> OptionsFlow:
         """Return the options flow."""
         return OdooOptionsFlow()
 
@@ -305,7 +305,7 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"title": entry.title, **self._placeholders},
         )
 
-    def _async_update_and_abort(self, entry: ConfigEntry, **changes: Any) -> ConfigFlowResult:
+    def _async_update_and_abort(self, entry: OdooConfigEntry, **changes: Any) -> ConfigFlowResult:
         """Store the renewed pairing and finish; the entry's update listener reloads it.
 
         An entry that is not loaded has no listener, so it is reloaded here. Asked before the

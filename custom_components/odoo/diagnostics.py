@@ -9,7 +9,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.loader import async_get_integration
 from homeassistant.util import dt as dt_util
 
-from . import OdooConfigEntry
 from .const import (
     CONF_API_KEY,
     CONF_CLOUDHOOK_URL,
@@ -24,6 +23,7 @@ from .const import (
     PROTOCOL_VERSION,
 )
 from .odoo_client import entry_transport
+from .runtime import OdooConfigEntry
 
 TO_REDACT = {CONF_API_KEY, CONF_SECRET, CONF_WEBHOOK_ID, CONF_USERNAME, CONF_CLOUDHOOK_URL}
 URL_KEYS = (CONF_URL, CONF_HA_URL, CONF_PUSH_URL)

@@ -7,12 +7,15 @@ tested without a config entry and every issue is described in one table.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN, ISSUE_CLOCK_SKEW, ISSUE_INSTANCE_REMOVED, ISSUE_OUTBOX_OVERFLOW
+
+if TYPE_CHECKING:
+    from .runtime import OdooConfigEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ ISSUES: dict[str, tuple[ir.IssueSeverity, bool]] = {
 
 
 @callback
-def async_apply_effect(hass: HomeAssistant, entry: ConfigEntry, effect: EntryEffect) -> None:
+def async_apply_effect(hass: HomeAssistant, entry: OdooConfigEntry, effect: EntryEffect) -> None:
     """Carry out what the outbox asks of the entry."""
     match effect:
         case Reauthenticate():

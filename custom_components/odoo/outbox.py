@@ -11,9 +11,8 @@ import asyncio
 import logging
 from contextlib import suppress
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, State, callback
 from homeassistant.helpers.start import async_at_started
@@ -31,6 +30,9 @@ from .resync import SnapshotRequests
 from .send_queue import SendQueue
 from .sender import Sender
 
+if TYPE_CHECKING:
+    from .runtime import OdooConfigEntry
+
 _LOGGER = logging.getLogger(__name__)
 
 STATUS_INTERVAL = 5.0
@@ -42,7 +44,7 @@ class Outbox:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: OdooConfigEntry,
         client: PushClient,
         settings: OutboxSettings,
         own_entities: set[str],

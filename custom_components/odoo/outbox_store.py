@@ -3,10 +3,9 @@
 import asyncio
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import Store
@@ -14,6 +13,9 @@ from homeassistant.helpers.storage import Store
 from .batch import Batch, Chunk, QueueItem
 from .const import DOMAIN
 from .events import state_event
+
+if TYPE_CHECKING:
+    from .runtime import OdooConfigEntry
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 10.0
@@ -98,7 +100,7 @@ def restored_item(stored: Any) -> QueueItem:
 class OutboxSaver:
     """Saves one pairing's outbox: soon after a change, coalesced, never out of order."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, contents: SaveContents) -> None:
+    def __init__(self, hass: HomeAssistant, entry: OdooConfigEntry, contents: SaveContents) -> None:
         """Bind the saver to the entry's store and to what it saves."""
         self._hass = hass
         self._entry = entry

@@ -5,12 +5,12 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_HA_URL, CONF_HA_UUID, CONF_WEBHOOK_ID
 from .pairing import async_pair
 from .rpc import OdooCredentials, OdooError
+from .runtime import OdooConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ _LOGGER = logging.getLogger(__name__)
 class PairAgainFlow(RepairsFlow):
     """One step: pair again with the stored credentials; Odoo re-attaches the history."""
 
-    def __init__(self, entry: ConfigEntry) -> None:
+    def __init__(self, entry: OdooConfigEntry) -> None:
         """Remember the pairing to renew."""
         self._entry = entry
 

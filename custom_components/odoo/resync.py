@@ -7,8 +7,8 @@ queued after the snapshot was taken never reaches Odoo before it.
 
 import asyncio
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from .batch import QueueItem
@@ -17,6 +17,9 @@ from .outbox_settings import OutboxSettings
 from .send_queue import SendQueue, SetAside
 from .snapshot import SnapshotSources, capture_snapshot, encode_snapshot
 
+if TYPE_CHECKING:
+    from .runtime import OdooConfigEntry
+
 
 class SnapshotRequests:
     """Takes the snapshots one pairing's outbox asks for and queues them where they were taken."""
@@ -24,7 +27,7 @@ class SnapshotRequests:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: OdooConfigEntry,
         queue: SendQueue,
         settings: OutboxSettings,
         exported: Callable[[str], bool],

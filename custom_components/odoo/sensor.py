@@ -13,9 +13,9 @@ from homeassistant.components.sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import DATA_OWN_ENTITIES, OdooConfigEntry
 from .entity import OdooStatusEntity
 from .outbox import Outbox
+from .runtime import DATA_OWN_ENTITIES, OdooConfigEntry
 
 # Values are pushed by the outbox; nothing is fetched, so updates need no throttling.
 PARALLEL_UPDATES = 0
