@@ -26,9 +26,10 @@ from .const import (
     ISSUE_OUTBOX_OVERFLOW,
 )
 from .entry_effects import async_apply_effect, async_clear_issues
-from .odoo_client import PushClient, entry_rpc_client
+from .odoo_client import entry_rpc_client
 from .outbox import Outbox
 from .outbox_settings import settings_from_options
+from .push_client import PushClient
 from .rpc import OdooError
 from .runtime import DATA_OWN_ENTITIES, OdooConfigEntry, OdooRuntime
 from .services import async_setup_services

@@ -22,10 +22,10 @@ from .const import DEAD_LETTER_UNENCODABLE, DOMAIN, ISSUE_OUTBOX_OVERFLOW
 from .entry_effects import EntryEffects, RaiseIssue
 from .events import WireEvent, event_key, event_reference
 from .listener import OutboxListener
-from .odoo_client import PushClient
 from .outbox_settings import OutboxSettings
 from .outbox_status import OutboxStatus
 from .outbox_store import OutboxSaver, outbox_store
+from .push_client import PushClient
 from .resync import SnapshotRequests
 from .send_queue import SendQueue
 from .sender import Sender

@@ -18,15 +18,9 @@ from .const import (
     CONF_SECRET,
     CONF_TRANSPORT,
 )
-from .odoo_client import (
-    PushClient,
-    heartbeat_body,
-    pairing_values,
-    push_url_at,
-    rpc_client,
-    transport_for,
-)
+from .odoo_client import pairing_values, push_url_at, rpc_client, transport_for
 from .odoo_web import async_server_version
+from .push_client import PushClient, heartbeat_body
 from .retry import describe_failure
 from .rpc import OdooCredentials, OdooError
 from .signing import generate_secret

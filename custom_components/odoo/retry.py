@@ -15,7 +15,7 @@ from .const import (
     ERROR_UNSUPPORTED_VERSION,
     RETRY_AFTER_MIN,
 )
-from .odoo_client import PushAnswer
+from .push_client import PushAnswer
 
 # A 400/413 with a protocol error code refuses what the batch holds: halving it finds the
 # event to set aside. Without a code (a proxy's page) it is transient; an unsupported

@@ -18,10 +18,10 @@ from .batch import Batch, encode_batch
 from .const import GZIP_THRESHOLD_BYTES, ISSUE_CLOCK_SKEW, ISSUE_INSTANCE_REMOVED
 from .entry_effects import ClearIssue, EntryEffects, RaiseIssue, Reauthenticate
 from .events import event_key
-from .odoo_client import PushAnswer, PushClient
 from .outbox_settings import OutboxSettings
 from .outbox_status import OutboxStatus
 from .outbox_store import OutboxSaver
+from .push_client import PushAnswer, PushClient
 from .resync import SnapshotRequests
 from .retry import Delivered, Halt, Retry, Split, describe_failure, outcome
 from .send_queue import NEVER, SendQueue, SetAside

@@ -11,7 +11,8 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo.const import DOMAIN
-from custom_components.odoo.odoo_client import InvalidUrl, normalize_url, parse_retry_after
+from custom_components.odoo.odoo_client import InvalidUrl, normalize_url
+from custom_components.odoo.push_client import parse_retry_after
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from custom_components.odoo.odoo_client import PushAnswer, parse_retry_after
+from custom_components.odoo.push_client import PushAnswer, parse_retry_after
 from custom_components.odoo.retry import (
     Delivered,
     Halt,
