@@ -462,3 +462,43 @@ async def test_an_unexpected_error_is_unknown_then_recovers(
         )
     result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_options_flow_sets_filter_and_batching(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """The options form stores the filter and batching settings, which take effect at once."""
+    await setup_entry(hass, config_entry)
+    hass.states.async_set("light.a", "on")
+    await wait_for(lambda: bool(odoo.state_events("light.a")))
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "include_domains": ["light"],
+            "include_entities": [],
+            "include_entity_globs": [],
+            "exclude_domains": [],
+            "exclude_entities": ["light.b"],
+            "exclude_entity_globs": [],
+            "flush_delay_ms": 50,
+            "max_batch": 200,
+            "heartbeat_interval": 60,
+            "send_attributes": False,
+            "buffer_limit": 50_000,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["max_batch"] == 200
+    assert config_entry.options["exclude_entities"] == ["light.b"]
+    before = len(odoo.batches)
+    hass.states.async_set("light.b", "on")
+    hass.states.async_set("light.a", "off")
+    hass.states.async_set("switch.c", "on")
+    await wait_for(lambda: any(not b["snapshot"] for b in odoo.batches[before:] if b["events"]))
+    live = [e for b in odoo.batches[before:] if not b["snapshot"] for e in b["events"]]
+    assert [(e["entity_id"], e["state"]) for e in live] == [("light.a", "off")]
+    assert "attributes" not in live[0]
+    snapshot = next(b for b in odoo.batches[before:] if b["snapshot"])
+    assert {e["entity_id"] for e in snapshot["events"] if e["t"] == "state"} == {"light.a"}

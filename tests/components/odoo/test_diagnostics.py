@@ -20,6 +20,7 @@ from custom_components.odoo.const import (
     CONF_WEBHOOK_ID,
     DOMAIN,
 )
+from custom_components.odoo.diagnostics import async_get_config_entry_diagnostics
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo, ScriptedAnswer
@@ -89,3 +90,15 @@ async def test_diagnostics_contain_no_secret(
     assert diagnostics["entry"]["data"][CONF_HA_URL] == "https://**REDACTED**@ha.example.com:8123"
     assert diagnostics["outbox"]["last_error"] == "HTTP 503 unavailable: scripted unavailable"
     assert diagnostics["versions"]["protocol"] == 1
+
+
+async def test_diagnostics_redact_secrets(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """Diagnostics show the outbox and dead letters, never the key, secret or webhook id."""
+    await setup_entry(hass, config_entry)
+    diagnostics = await async_get_config_entry_diagnostics(hass, config_entry)
+    text = str(diagnostics)
+    for secret in ("key-123", config_entry.data["secret"], config_entry.data["webhook_id"]):
+        assert secret not in text
+    assert diagnostics["outbox"]["dead_letters"] == []
