@@ -292,19 +292,7 @@ class SendQueue:
         excess = len(items) - int(limit * COMPACTION_TARGET)
         if len(items) <= limit or excess <= 0:
             return None
-        seen: set[tuple[str, str]] = set()
-        superseded: list[int] = []
-        for index in range(len(items) - 1, -1, -1):
-            item = items[index]
-            if isinstance(item, Chunk):
-                continue
-            key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
-            if key in seen:
-                superseded.append(index)
-            else:
-                seen.add(key)
-        superseded.reverse()
-        dropped = set(superseded[:excess])
+        dropped = set(_superseded(items)[:excess])
         latest_dropped = len(dropped) < excess
         # Only latest values are left: drop the oldest; a snapshot the caller queues restores them.
         for index, item in enumerate(items):
@@ -316,3 +304,20 @@ class SendQueue:
             return None
         self._items = deque(item for index, item in enumerate(items) if index not in dropped)
         return Compaction(len(dropped), latest_dropped)
+
+
+def _superseded(items: list[QueueItem]) -> list[int]:
+    """Return, oldest first, the indexes of events a later event of the same item supersedes."""
+    seen: set[tuple[str, str]] = set()
+    superseded: list[int] = []
+    for index in range(len(items) - 1, -1, -1):
+        item = items[index]
+        if isinstance(item, Chunk):
+            continue
+        key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
+        if key in seen:
+            superseded.append(index)
+        else:
+            seen.add(key)
+    superseded.reverse()
+    return superseded
