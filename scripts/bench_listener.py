@@ -73,8 +73,8 @@ async def _set_cost(hass: HomeAssistant, outbox: Outbox, offset: int) -> float:
 
 def _direct_cost(outbox: Outbox, event: Event[EventStateChangedData]) -> float:
     """Return µs per call of the event filter plus the listener, called directly."""
-    is_exported = outbox._async_is_exported
-    listener = outbox._async_state_changed
+    is_exported = outbox.listener._async_is_exported
+    listener = outbox.listener._async_state_changed
     start = time.perf_counter()
     for _ in range(CHANGES):
         if is_exported(event.data):
@@ -102,7 +102,6 @@ async def main() -> None:
                 "webhook_id": "bench",
                 "secret": "S2V5LWZvci10ZXN0LXZlY3RvcnMtb25seS0zMmJ5dGVz",
                 "push_url": str(server.make_url("/home_assistant/push/bench")),
-                "instance_id": 1,
             },
             options={"buffer_limit": 10_000_000},
         )

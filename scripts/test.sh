@@ -60,6 +60,8 @@ odoo_series_steps() {
     fi
     step "environment: Odoo $series + PostgreSQL + Chromium" \
         env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-env.sh" setup
+    step "pylint-odoo on the addon (OCA defaults, odoo_module/.pylintrc; Odoo $series)" \
+        env ODOO_PATH="$path" "$REPO_ROOT/scripts/pylint-odoo.sh"
     step "contract between the two halves (services, signing vectors, limits; Odoo $series)" \
         env ODOO_PATH="$path" "$REPO_ROOT/scripts/odoo-env.sh" python -m pytest -p no:cacheprovider \
         -c "$REPO_ROOT/tests/contract/pytest.ini" "$REPO_ROOT/tests/contract"

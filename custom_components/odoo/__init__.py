@@ -1,19 +1,14 @@
 """The Odoo integration: streams states to Odoo in signed batches and runs Odoo's commands."""
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
-from homeassistant.util.hass_dict import HassKey
 
 from .cloudhook import async_delete_command_url
 from .commands import async_handle_command
@@ -30,10 +25,13 @@ from .const import (
     ISSUE_INSTANCE_REMOVED,
     ISSUE_OUTBOX_OVERFLOW,
 )
-from .odoo_client import PushClient, entry_rpc_client
+from .entry_effects import async_apply_effect, async_clear_issues
+from .odoo_client import entry_rpc_client
 from .outbox import Outbox
 from .outbox_settings import settings_from_options
+from .push_client import PushClient
 from .rpc import OdooError
+from .runtime import DATA_OWN_ENTITIES, OdooConfigEntry, OdooRuntime
 from .services import async_setup_services
 from .system_user import async_get_or_create_user, async_remove_user
 from .webhook import CommandWebhook, async_forget_nonces
@@ -42,23 +40,6 @@ _LOGGER = logging.getLogger(__name__)
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-# Entity ids of this integration's own status entities, never exported: exporting them would
-# feed back (a push changes "events sent", which is a state change to push, and so on).
-DATA_OWN_ENTITIES: HassKey[set[str]] = HassKey(f"{DOMAIN}_own_entities")
-
-
-@dataclass(slots=True)
-class OdooRuntime:
-    """What a loaded pairing holds while it runs."""
-
-    outbox: Outbox
-    user_id: str
-    # The pairing the entry was set up with: when the entry's data differs, it is reloaded.
-    pairing: Mapping[str, Any]
-
-
-type OdooConfigEntry = ConfigEntry[OdooRuntime]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -70,14 +51,20 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool:
     """Start streaming to a paired Odoo database."""
     # A new attempt: if Odoo still refuses the pairing, the first push raises the issue again.
-    for issue in (ISSUE_INSTANCE_REMOVED, ISSUE_CLOCK_SKEW):
-        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
+    async_clear_issues(hass, entry.entry_id, ISSUE_INSTANCE_REMOVED, ISSUE_CLOCK_SKEW)
     user_id = await async_get_or_create_user(hass, entry.data.get(CONF_USER_ID))
     if user_id != entry.data.get(CONF_USER_ID):
         hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_USER_ID: user_id})
     client = PushClient(hass, entry.data[CONF_PUSH_URL], entry.data[CONF_SECRET])
     own_entities = hass.data.setdefault(DATA_OWN_ENTITIES, set())
-    outbox = Outbox(hass, entry, client, settings_from_options(entry.options), own_entities)
+    outbox = Outbox(
+        hass,
+        entry,
+        client,
+        settings_from_options(entry.options),
+        own_entities,
+        partial(async_apply_effect, hass, entry),
+    )
     await outbox.async_load()
     entry.runtime_data = OdooRuntime(outbox=outbox, user_id=user_id, pairing=dict(entry.data))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -136,5 +123,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> Non
     async_forget_nonces(hass, data[CONF_WEBHOOK_ID])
     if data.get(CONF_CLOUDHOOK_URL):
         await async_delete_command_url(hass, data[CONF_WEBHOOK_ID])
-    for issue in (ISSUE_INSTANCE_REMOVED, ISSUE_OUTBOX_OVERFLOW, ISSUE_CLOCK_SKEW):
-        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
+    async_clear_issues(
+        hass, entry.entry_id, ISSUE_INSTANCE_REMOVED, ISSUE_OUTBOX_OVERFLOW, ISSUE_CLOCK_SKEW
+    )

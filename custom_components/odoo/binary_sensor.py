@@ -8,8 +8,8 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import DATA_OWN_ENTITIES, OdooConfigEntry
 from .entity import OdooStatusEntity
+from .runtime import DATA_OWN_ENTITIES, OdooConfigEntry
 
 # Values are pushed by the outbox; nothing is fetched, so updates need no throttling.
 PARALLEL_UPDATES = 0
@@ -39,4 +39,4 @@ class OdooConnectedSensor(OdooStatusEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool:
         """Return whether Odoo accepted the last push."""
-        return self._outbox.connected
+        return self._outbox.status.connected

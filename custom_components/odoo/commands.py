@@ -1,4 +1,4 @@
-"""The commands Odoo sends (PROTOCOL.md §4): a registry of type → handler, each with its schema.
+"""The commands Odoo sends (docs/protocol.md §4): a registry of type → handler and schema.
 
 `async_handle_command` checks the envelope, runs the handler, fires `odoo_command_received`
 with the outcome, and returns the status and body to answer.
@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import Context, HomeAssistant, ServiceResponse
 from homeassistant.exceptions import (
@@ -33,6 +32,12 @@ from .const import (
     CONF_ALLOWED_SERVICES,
     DEFAULT_ALLOWED_SERVICES,
     DOMAIN,
+    ERROR_INVALID,
+    ERROR_NOT_ALLOWED,
+    ERROR_SERVICE_FAILED,
+    ERROR_TIMEOUT,
+    ERROR_UNKNOWN_SERVICE,
+    ERROR_UNSUPPORTED_VERSION,
     EVENT_COMMAND_RECEIVED,
     HISTORY_MAX_ENTITIES,
     HISTORY_MAX_RANGE,
@@ -42,6 +47,9 @@ from .const import (
 from .history import async_backfill, recorder_running
 from .outbox import Outbox
 from .targets import SERVICE_TARGET_SCHEMA, TargetRefused, check_target, target_fields
+
+if TYPE_CHECKING:
+    from .runtime import OdooConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,13 +62,13 @@ class CommandRequest:
     """What a handler needs: the pairing it came through and the context it acts in."""
 
     hass: HomeAssistant
-    entry: ConfigEntry
+    entry: OdooConfigEntry
     outbox: Outbox
     context: Context
 
 
 class CommandRefused(Exception):
-    """A command is answered with an error (PROTOCOL.md §4)."""
+    """A command is answered with an error (docs/protocol.md §4)."""
 
     def __init__(self, status: HTTPStatus, code: str, message: str) -> None:
         """Remember the answer."""
@@ -105,7 +113,7 @@ def is_allowed(domain: str, service: str, allowed: frozenset[str]) -> bool:
 
 def _invalid(message: str) -> CommandRefused:
     """Return the refusal of a command that breaks its schema."""
-    return CommandRefused(HTTPStatus.BAD_REQUEST, "invalid", message)
+    return CommandRefused(HTTPStatus.BAD_REQUEST, ERROR_INVALID, message)
 
 
 def with_schema(
@@ -135,7 +143,7 @@ def with_schema(
 
 async def async_handle_command(
     hass: HomeAssistant,
-    entry: ConfigEntry,
+    entry: OdooConfigEntry,
     outbox: Outbox,
     user_id: str,
     command: CommandBody,
@@ -193,7 +201,7 @@ async def _async_run(
     if isinstance(version, int) and version != PROTOCOL_VERSION:
         raise CommandRefused(
             HTTPStatus.BAD_REQUEST,
-            "unsupported_version",
+            ERROR_UNSUPPORTED_VERSION,
             f"This Home Assistant speaks protocol version {PROTOCOL_VERSION}.",
         )
     try:
@@ -222,14 +230,16 @@ async def _call_service(
     if not is_allowed(domain, service, allowed_services(request.entry.options)):
         raise CommandRefused(
             HTTPStatus.FORBIDDEN,
-            "not_allowed",
+            ERROR_NOT_ALLOWED,
             f"Odoo may not call {domain}.{service}; allow it in the options of the Odoo "
             "integration in Home Assistant (Allowed services).",
         )
     _check_reach(request, command["data"] or {}, command["target"] or {})
     if not hass.services.has_service(domain, service):
         raise CommandRefused(
-            HTTPStatus.NOT_FOUND, "unknown_service", f"Home Assistant has no {domain}.{service}."
+            HTTPStatus.NOT_FOUND,
+            ERROR_UNKNOWN_SERVICE,
+            f"Home Assistant has no {domain}.{service}.",
         )
     # Shielded like Home Assistant's REST API: a service that outlasts the answer keeps running.
     task = hass.async_create_task(
@@ -250,7 +260,7 @@ async def _call_service(
         task.add_done_callback(_log_late_outcome)
         raise CommandRefused(
             HTTPStatus.GATEWAY_TIMEOUT,
-            "timeout",
+            ERROR_TIMEOUT,
             f"{domain}.{service} did not finish within {COMMAND_TIMEOUT:g} s; it keeps running.",
         )
     response = _service_outcome(task, domain, service)
@@ -269,7 +279,7 @@ def _check_reach(request: CommandRequest, data: dict[str, Any], target: dict[str
     try:
         check_target(request.hass, merged, request.outbox.is_exported_entity)
     except TargetRefused as err:
-        raise CommandRefused(HTTPStatus.FORBIDDEN, "not_allowed", str(err)) from err
+        raise CommandRefused(HTTPStatus.FORBIDDEN, ERROR_NOT_ALLOWED, str(err)) from err
 
 
 def _service_outcome(
@@ -280,7 +290,9 @@ def _service_outcome(
         return task.result()
     except ServiceNotFound as err:
         raise CommandRefused(
-            HTTPStatus.NOT_FOUND, "unknown_service", f"Home Assistant has no {domain}.{service}."
+            HTTPStatus.NOT_FOUND,
+            ERROR_UNKNOWN_SERVICE,
+            f"Home Assistant has no {domain}.{service}.",
         ) from err
     # After ServiceNotFound, which is a ServiceValidationError too.
     except (vol.Invalid, ServiceValidationError) as err:
@@ -288,18 +300,18 @@ def _service_outcome(
     except Unauthorized as err:
         raise CommandRefused(
             HTTPStatus.FORBIDDEN,
-            "not_allowed",
+            ERROR_NOT_ALLOWED,
             f"The Odoo user of Home Assistant may not call {domain}.{service}.",
         ) from err
     except HomeAssistantError as err:
         raise CommandRefused(
-            HTTPStatus.INTERNAL_SERVER_ERROR, "service_failed", str(err) or type(err).__name__
+            HTTPStatus.INTERNAL_SERVER_ERROR, ERROR_SERVICE_FAILED, str(err) or type(err).__name__
         ) from err
     except Exception as err:
         _LOGGER.exception("Odoo's call of %s.%s failed", domain, service)
         raise CommandRefused(
             HTTPStatus.INTERNAL_SERVER_ERROR,
-            "service_failed",
+            ERROR_SERVICE_FAILED,
             f"{domain}.{service} failed unexpectedly: {type(err).__name__}.",
         ) from err
 
@@ -350,7 +362,7 @@ async def _history(request: CommandRequest, command: CommandBody) -> tuple[HTTPS
     if not recorder_running(request.hass):
         raise CommandRefused(
             HTTPStatus.INTERNAL_SERVER_ERROR,
-            "service_failed",
+            ERROR_SERVICE_FAILED,
             "Home Assistant's recorder is not running: there is no history to send.",
         )
     # Tied to the entry: unloading it cancels a backfill still reading the recorder.

@@ -1,10 +1,11 @@
-"""Config flow: pair with an Odoo database (PROTOCOL.md §2), re-authenticate, and set options.
+"""Config flow: pair with an Odoo database (docs/protocol.md §2), re-authenticate, and set options.
 
 Steps: `user` (Odoo URL) → `credentials` (database, login, API key, URL of Home Assistant).
 Re-authentication: `reauth_confirm` (login, API key) pairs again with a fresh secret.
 Reconfiguration: `reconfigure` (Odoo URL, URL of Home Assistant) pairs again at new URLs.
 """
 
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -13,7 +14,6 @@ from urllib.parse import urlsplit
 import probatio as vol
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -71,6 +71,9 @@ from .odoo_client import normalize_url
 from .odoo_web import async_list_databases
 from .pairing import async_pair
 from .rpc import InvalidUrl, OdooCredentials, OdooError
+from .runtime import OdooConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
 
 # `domain.service` or `domain.*`, as Home Assistant spells them.
 SERVICE_PATTERN = re.compile(r"[a-z0-9_]+\.([a-z0-9_]+|\*)")
@@ -98,7 +101,7 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: OdooConfigEntry) -> OptionsFlow:
         """Return the options flow."""
         return OdooOptionsFlow()
 
@@ -111,6 +114,9 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._databases = await async_list_databases(self.hass, self._url)
             except OdooError as err:
                 errors[CONF_URL] = err.translation_key
+            except Exception:
+                _LOGGER.exception("Unexpected error while reaching Odoo")
+                errors["base"] = "unknown"
             else:
                 return await self.async_step_credentials()
         return self.async_show_form(
@@ -210,6 +216,10 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
             errors["base"] = err.translation_key
             self._placeholders = err.placeholders
             return None
+        except Exception:
+            _LOGGER.exception("Unexpected error while pairing with Odoo")
+            errors["base"] = "unknown"
+            return None
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -295,7 +305,7 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"title": entry.title, **self._placeholders},
         )
 
-    def _async_update_and_abort(self, entry: ConfigEntry, **changes: Any) -> ConfigFlowResult:
+    def _async_update_and_abort(self, entry: OdooConfigEntry, **changes: Any) -> ConfigFlowResult:
         """Store the renewed pairing and finish; the entry's update listener reloads it.
 
         An entry that is not loaded has no listener, so it is reloaded here. Asked before the

@@ -1,4 +1,4 @@
-"""Constants of the Odoo integration: config keys, defaults and wire protocol v1 (PROTOCOL.md)."""
+"""Constants of the Odoo integration: config keys, defaults, wire protocol v1 (docs/protocol.md)."""
 
 from datetime import timedelta
 from typing import Final
@@ -15,7 +15,6 @@ CONF_HA_UUID: Final = "ha_uuid"
 CONF_WEBHOOK_ID: Final = "webhook_id"
 CONF_SECRET: Final = "secret"  # noqa: S105 - the key, not a secret
 CONF_PUSH_URL: Final = "push_url"
-CONF_INSTANCE_ID: Final = "instance_id"
 CONF_USER_ID: Final = "user_id"
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 CONF_ODOO_VERSION: Final = "odoo_version"
@@ -160,7 +159,7 @@ DEFAULT_ALLOWED_SERVICES: Final = (
 # itself, its host, or run shell commands.
 REFUSED_DOMAINS: Final = frozenset({"homeassistant", "hassio", "shell_command"})
 
-# Wire protocol v1 (PROTOCOL.md §1 and §3).
+# Wire protocol v1 (docs/protocol.md §1 and §3).
 PROTOCOL_VERSION: Final = 1
 HEADER_TIMESTAMP: Final = "X-Bridge-Timestamp"
 HEADER_NONCE: Final = "X-Bridge-Nonce"
@@ -182,7 +181,42 @@ HISTORY_MAX_ENTITIES: Final = 100
 HISTORY_MAX_RANGE: Final = timedelta(days=31)
 GZIP_THRESHOLD_BYTES: Final = 4096
 
-# Retry policy for an unreachable Odoo (PROTOCOL.md §3).
+# Error codes of an error answer's `error.code` (docs/protocol.md §4, "Error codes").
+ERROR_UNAUTHORIZED: Final = "unauthorized"
+ERROR_STALE_TIMESTAMP: Final = "stale_timestamp"
+ERROR_BAD_REQUEST: Final = "bad_request"
+ERROR_UNSUPPORTED_VERSION: Final = "unsupported_version"
+ERROR_LENGTH_REQUIRED: Final = "length_required"
+ERROR_TOO_LARGE: Final = "too_large"
+ERROR_INSTANCE_REMOVED: Final = "instance_removed"
+ERROR_INVALID: Final = "invalid"
+ERROR_NOT_ALLOWED: Final = "not_allowed"
+ERROR_UNKNOWN_SERVICE: Final = "unknown_service"
+ERROR_TOO_MANY_REQUESTS: Final = "too_many_requests"
+ERROR_SERVICE_FAILED: Final = "service_failed"
+ERROR_TIMEOUT: Final = "timeout"
+# The whole table, which the repository's contract test compares with the addon's.
+ERROR_CODES: Final = frozenset(
+    {
+        ERROR_UNAUTHORIZED,
+        ERROR_STALE_TIMESTAMP,
+        ERROR_BAD_REQUEST,
+        ERROR_UNSUPPORTED_VERSION,
+        ERROR_LENGTH_REQUIRED,
+        ERROR_TOO_LARGE,
+        ERROR_INSTANCE_REMOVED,
+        ERROR_INVALID,
+        ERROR_NOT_ALLOWED,
+        ERROR_UNKNOWN_SERVICE,
+        ERROR_TOO_MANY_REQUESTS,
+        ERROR_SERVICE_FAILED,
+        ERROR_TIMEOUT,
+    }
+)
+# The code of a dead letter Home Assistant set aside itself: JSON cannot hold the event.
+DEAD_LETTER_UNENCODABLE: Final = "unencodable"
+
+# Retry policy for an unreachable Odoo (docs/protocol.md §3).
 BACKOFF_INITIAL: Final = 1.0
 BACKOFF_MAX: Final = 300.0
 # Odoo's Retry-After is obeyed within [RETRY_AFTER_MIN, BACKOFF_MAX] seconds.

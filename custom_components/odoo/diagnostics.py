@@ -9,7 +9,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.loader import async_get_integration
 from homeassistant.util import dt as dt_util
 
-from . import OdooConfigEntry
 from .const import (
     CONF_API_KEY,
     CONF_CLOUDHOOK_URL,
@@ -24,6 +23,7 @@ from .const import (
     PROTOCOL_VERSION,
 )
 from .odoo_client import entry_transport
+from .runtime import OdooConfigEntry
 
 TO_REDACT = {CONF_API_KEY, CONF_SECRET, CONF_WEBHOOK_ID, CONF_USERNAME, CONF_CLOUDHOOK_URL}
 URL_KEYS = (CONF_URL, CONF_HA_URL, CONF_PUSH_URL)
@@ -43,6 +43,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return the pairing's diagnostics."""
     outbox = entry.runtime_data.outbox
+    status = outbox.status
     entry_dict = async_redact_data(entry.as_dict(), TO_REDACT)
     data = entry_dict["data"]
     for key in URL_KEYS:
@@ -66,15 +67,15 @@ async def async_get_config_entry_diagnostics(
             "oldest_pending_age_seconds": (
                 round((dt_util.utcnow() - oldest).total_seconds(), 3) if oldest else None
             ),
-            "connected": outbox.connected,
-            "halted": outbox.halted,
-            "backoff_attempt": outbox.backoff_attempt,
-            "last_error": outbox.last_error,
-            "events_sent": outbox.events_sent,
-            "failed_pushes": outbox.failed_pushes,
-            "dropped_events": outbox.dropped_events,
-            "dead_letter_count": outbox.dead_letter_count,
-            "dead_letters": list(outbox.dead_letters),
-            "last_success": outbox.last_success.isoformat() if outbox.last_success else None,
+            "connected": status.connected,
+            "halted": status.halted,
+            "backoff_attempt": status.backoff_attempt,
+            "last_error": status.last_error,
+            "events_sent": status.events_sent,
+            "failed_pushes": status.failed_pushes,
+            "dropped_events": status.dropped_events,
+            "dead_letter_count": status.dead_letter_count,
+            "dead_letters": list(status.dead_letters),
+            "last_success": status.last_success.isoformat() if status.last_success else None,
         },
     }

@@ -1,12 +1,12 @@
 """Base class of the status entities: one service device per paired Odoo database."""
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EntityCategory
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .const import CONF_DATABASE, CONF_URL, DOMAIN
 from .outbox import Outbox
+from .runtime import OdooConfigEntry
 
 
 class OdooStatusEntity(Entity):
@@ -18,7 +18,7 @@ class OdooStatusEntity(Entity):
 
     def __init__(
         self,
-        entry: ConfigEntry,
+        entry: OdooConfigEntry,
         outbox: Outbox,
         own_entities: set[str],
         description: EntityDescription,

@@ -1,4 +1,4 @@
-"""Builders of the wire events of PROTOCOL.md §3 from Home Assistant states and registries."""
+"""Builders of the wire events of docs/protocol.md §3 from Home Assistant states and registries."""
 
 from datetime import datetime
 from typing import Any

@@ -1,6 +1,6 @@
 """History backfill: read recorded states from Home Assistant's recorder and push them to Odoo.
 
-The states travel through the outbox as ordinary state events (PROTOCOL.md §4 `history`);
+The states travel through the outbox as ordinary state events (docs/protocol.md §4 `history`);
 Odoo keeps one history row per entity and `last_updated`, so a backfill never duplicates.
 """
 

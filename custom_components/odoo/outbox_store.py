@@ -1,10 +1,12 @@
 """The outbox on disk: the queue, the batch in flight and the counters survive restarts."""
 
+import asyncio
+from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import Store
 
@@ -12,7 +14,15 @@ from .batch import Batch, Chunk, QueueItem
 from .const import DOMAIN
 from .events import state_event
 
+if TYPE_CHECKING:
+    from .runtime import OdooConfigEntry
+
 STORAGE_VERSION = 1
+SAVE_DELAY = 10.0
+
+# Returns, in the event loop, what to save: the stored header, the queued items, and whether
+# states keep their attributes.
+type SaveContents = Callable[[], tuple[dict[str, Any], list[QueueItem], bool]]
 
 
 def outbox_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -85,3 +95,55 @@ def restored_item(stored: Any) -> QueueItem:
     if "chunk" in stored:
         return Chunk(stored["chunk"], [json_bytes(event) for event in stored["events"]])
     return stored  # type: ignore[no-any-return]
+
+
+class OutboxSaver:
+    """Saves one pairing's outbox: soon after a change, coalesced, never out of order."""
+
+    def __init__(self, hass: HomeAssistant, entry: OdooConfigEntry, contents: SaveContents) -> None:
+        """Bind the saver to the entry's store and to what it saves."""
+        self._hass = hass
+        self._entry = entry
+        self._contents = contents
+        self._store = outbox_store(hass, entry.entry_id)
+        self._timer: asyncio.TimerHandle | None = None
+        self._lock = asyncio.Lock()
+
+    async def async_load(self) -> dict[str, Any]:
+        """Return the document saved before a restart (empty when none)."""
+        return await self._store.async_load() or {}
+
+    @callback
+    def schedule(self, delay: float = SAVE_DELAY) -> None:
+        """Save after `delay` seconds; a save already pending sooner is kept.
+
+        Called on the hot path for every queued event: it returns at once while a save is
+        pending, so a crash loses at most the save delay's worth of changes.
+        """
+        if self._timer is not None:
+            if delay > 0:
+                return
+            self._timer.cancel()
+        self._timer = self._hass.loop.call_later(delay, self._async_save_soon)
+
+    @callback
+    def _async_save_soon(self) -> None:
+        """Start a background save from the save timer."""
+        self._timer = None
+        self._entry.async_create_background_task(
+            self._hass, self.async_save(), f"{DOMAIN} outbox save"
+        )
+
+    async def async_save(self) -> None:
+        """Write the outbox to disk now."""
+        # Serialized so an older save running in the background never overwrites a newer one.
+        async with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            header, items, include_attributes = self._contents()
+            # States are converted in the executor: a backlog may hold 200 000 of them.
+            data = await self._hass.async_add_executor_job(
+                stored_data, header, items, include_attributes
+            )
+            await self._store.async_save(data)

@@ -1,5 +1,5 @@
-"""Pairing as Home Assistant runs it (PROTOCOL.md §2): the server's version picks the transport,
-then a fresh secret, the cloudhook, `ha_pair`, and a first push to prove the push URL.
+"""Pairing as Home Assistant runs it (docs/protocol.md §2): the server's version picks the
+transport, then a fresh secret, the cloudhook, `ha_pair`, and a first push to prove the push URL.
 
 Shared by the config flow (pair, re-authenticate, reconfigure) and the repair that pairs again.
 """
@@ -13,21 +13,14 @@ from homeassistant.core import HomeAssistant
 from .cloudhook import async_create_command_url
 from .const import (
     CONF_CLOUDHOOK_URL,
-    CONF_INSTANCE_ID,
     CONF_ODOO_VERSION,
     CONF_PUSH_URL,
     CONF_SECRET,
     CONF_TRANSPORT,
 )
-from .odoo_client import (
-    PushClient,
-    heartbeat_body,
-    pairing_values,
-    push_url_at,
-    rpc_client,
-    transport_for,
-)
+from .odoo_client import pairing_values, push_url_at, rpc_client, transport_for
 from .odoo_web import async_server_version
+from .push_client import PushClient, heartbeat_body
 from .retry import describe_failure
 from .rpc import OdooCredentials, OdooError
 from .signing import generate_secret
@@ -61,7 +54,7 @@ async def async_pair(
 ) -> dict[str, Any]:
     """Call `ha.instance.ha_pair` as the user with a fresh secret, then push a first heartbeat.
 
-    Return the entry data the pairing sets (secret, push URL, instance id, cloudhook URL,
+    Return the entry data the pairing sets (secret, push URL, cloudhook URL,
     Odoo's version and the transport), or raise the OdooError to show.
     """
     server = await async_server_version(hass, credentials.url)
@@ -81,8 +74,7 @@ async def async_pair(
     return {
         CONF_SECRET: secret,
         CONF_PUSH_URL: push_url,
-        CONF_INSTANCE_ID: result.instance_id,
         CONF_CLOUDHOOK_URL: command_url,
-        CONF_ODOO_VERSION: result.odoo_version or server.version,
+        CONF_ODOO_VERSION: server.version,
         CONF_TRANSPORT: transport,
     }

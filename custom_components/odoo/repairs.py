@@ -1,21 +1,24 @@
 """Repairs: the fix flow that pairs again after Odoo removed the pairing (HTTP 410)."""
 
+import logging
 from typing import Any
 
 import probatio as vol
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_HA_URL, CONF_HA_UUID, CONF_WEBHOOK_ID
 from .pairing import async_pair
 from .rpc import OdooCredentials, OdooError
+from .runtime import OdooConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class PairAgainFlow(RepairsFlow):
     """One step: pair again with the stored credentials; Odoo re-attaches the history."""
 
-    def __init__(self, entry: ConfigEntry) -> None:
+    def __init__(self, entry: OdooConfigEntry) -> None:
         """Remember the pairing to renew."""
         self._entry = entry
 
@@ -43,6 +46,9 @@ class PairAgainFlow(RepairsFlow):
             except OdooError as err:
                 errors["base"] = err.translation_key
                 placeholders |= err.placeholders
+            except Exception:
+                _LOGGER.exception("Unexpected error while pairing with Odoo again")
+                errors["base"] = "unknown"
             else:
                 # The entry's update listener reloads it: setting up again clears the issue
                 # and restarts pushing.

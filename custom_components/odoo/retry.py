@@ -1,4 +1,4 @@
-"""What Odoo's answer to a push leads to (PROTOCOL.md §3), and how long to wait before a retry.
+"""What Odoo's answer to a push leads to (docs/protocol.md §3), and how long to wait before a retry.
 
 `outcome` is the whole answer table in one pure function; the outbox only carries it out.
 """
@@ -7,14 +7,20 @@ import math
 import random
 from dataclasses import dataclass
 
-from .const import BACKOFF_INITIAL, BACKOFF_JITTER, BACKOFF_MAX, RETRY_AFTER_MIN
-from .odoo_client import PushAnswer
+from .const import (
+    BACKOFF_INITIAL,
+    BACKOFF_JITTER,
+    BACKOFF_MAX,
+    ERROR_STALE_TIMESTAMP,
+    ERROR_UNSUPPORTED_VERSION,
+    RETRY_AFTER_MIN,
+)
+from .push_client import PushAnswer
 
 # A 400/413 with a protocol error code refuses what the batch holds: halving it finds the
 # event to set aside. Without a code (a proxy's page) it is transient; an unsupported
 # version is Odoo's to fix by an upgrade. Both are retried.
-NOT_SPLIT_CODES = frozenset({None, "unsupported_version"})
-STALE_TIMESTAMP = "stale_timestamp"
+NOT_SPLIT_CODES = frozenset({None, ERROR_UNSUPPORTED_VERSION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +69,7 @@ def outcome(answer: PushAnswer, attempt: int, now: float) -> Outcome:  # noqa: P
         return Delivered()
     if status in (400, 413) and code not in NOT_SPLIT_CODES:
         return Split()
-    if status == 401 and code == STALE_TIMESTAMP:
+    if status == 401 and code == ERROR_STALE_TIMESTAMP:
         skew = None if answer.server_time is None else answer.server_time - int(now)
         return Retry(backoff_delay(attempt), backs_off=True, clock_skew=skew)
     if status in (401, 403):

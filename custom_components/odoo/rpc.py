@@ -109,22 +109,16 @@ class ArgumentsByName(OdooError):
 
 @dataclass(frozen=True, slots=True)
 class PairingResult:
-    """What Odoo answers to `ha.instance.ha_pair`."""
+    """What the integration keeps of Odoo's answer to `ha.instance.ha_pair`."""
 
-    instance_id: int
     push_url: str
-    odoo_version: str
 
 
 def pairing_result(result: Any) -> PairingResult:
     """Read `ha_pair`'s answer, or raise CannotConnect when it is not one."""
     if not isinstance(result, dict) or not result.get("push_url"):
         raise CannotConnect
-    return PairingResult(
-        instance_id=int(result["instance_id"]),
-        push_url=str(result["push_url"]),
-        odoo_version=str(result.get("odoo_version", "")),
-    )
+    return PairingResult(push_url=str(result["push_url"]))
 
 
 class OdooRpc(Protocol):

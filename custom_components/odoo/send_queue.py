@@ -1,13 +1,15 @@
 """The send queue: what waits for Odoo, in order, and the batch in flight.
 
-Bookkeeping only, with no knowledge of the bus or of HTTP: the outbox's listeners append to
+Bookkeeping only, with no knowledge of the bus or of HTTP: the outbox's listener appends to
 it, its sender seals batches from the front and puts refused ones back, and its store saves
-and restores it.
+and restores it. It also keeps the attention threshold: the queue length at which an append
+must wake the sender or compact a full buffer, so the listener compares one number.
 """
 
 import secrets
+import sys
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from itertools import islice
 from typing import Any, NamedTuple
@@ -25,6 +27,7 @@ type SetAside = Callable[[State | WireEvent, TypeError], None]
 
 # Compaction frees 10 % of the buffer at once so it runs once per 20 000 events, not per event.
 COMPACTION_TARGET = 0.9
+NEVER = sys.maxsize
 
 
 class Compaction(NamedTuple):
@@ -35,37 +38,99 @@ class Compaction(NamedTuple):
     latest_dropped: bool
 
 
+class Attention(NamedTuple):
+    """What the queue's length asks for once it crossed the attention threshold."""
+
+    wake: bool
+    over_limit: bool
+
+
 class SendQueue:
     """The ordered items waiting for delivery, and the batch in flight.
 
-    Listeners on the hot path append to `items` directly. Chunks are counted as they come and
-    go, so `pending` counts events without scanning the queue.
+    Chunks are counted as they come and go, so `pending` counts events without scanning.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, buffer_limit: int) -> None:
         """Start empty, with the first sequence number."""
-        self.items: deque[QueueItem] = deque()
+        self._items: deque[QueueItem] = deque()
         self._chunk_count = 0
         self._chunk_events = 0
-        self.inflight: Batch | None = None
-        self.inflight_since: datetime | None = None
+        self._inflight: Batch | None = None
+        self._inflight_since: datetime | None = None
         self._next_seq = 1
+        self._buffer_limit = buffer_limit
+        self._wake_at = 1
+        # Queue length at which an append asks for attention: wake the sender or compact.
+        self._attention = 1
 
     def __len__(self) -> int:
         """Return how many items are queued (a chunk counts as one)."""
-        return len(self.items)
+        return len(self._items)
+
+    @property
+    def inflight(self) -> Batch | None:
+        """Return the batch pushed and not yet answered, if any."""
+        return self._inflight
+
+    @property
+    def buffer_limit(self) -> int:
+        """Return how many items the queue holds before it asks for compaction."""
+        return self._buffer_limit
+
+    # ---- appends and the attention threshold --------------------------------------------
+
+    def append(self, item: QueueItem) -> bool:
+        """Queue an item; True when the queue now needs attention (`attend`).
+
+        On the hot path: one append and one comparison.
+        """
+        self._items.append(item)
+        return len(self._items) >= self._attention
+
+    def extend(self, items: Iterable[QueueItem]) -> bool:
+        """Queue items in order; True when the queue now needs attention."""
+        self._items.extend(items)
+        return len(self._items) >= self._attention
+
+    def wake_at(self, length: int) -> None:
+        """Ask appends to wake the sender once the queue holds `length` items (NEVER: not)."""
+        self._wake_at = length
+        self._attention = min(length, self._buffer_limit + 1)
+
+    def set_buffer_limit(self, limit: int) -> None:
+        """Apply a new buffer limit to the attention threshold."""
+        self._buffer_limit = limit
+        self.wake_at(self._wake_at)
+
+    def attend(self) -> Attention:
+        """Tell whether to wake the sender (asked once) or compact, and move the threshold."""
+        length = len(self._items)
+        wake = length >= self._wake_at
+        if wake:
+            self._wake_at = NEVER
+        self._attention = min(self._wake_at, self._buffer_limit + 1)
+        return Attention(wake, length > self._buffer_limit)
+
+    def front_is_chunk(self) -> bool:
+        """Tell whether the front item is a chunk, a whole batch already."""
+        return bool(self._items) and isinstance(self._items[0], Chunk)
+
+    def stored_items(self) -> list[QueueItem]:
+        """Return the queued items, as the store saves them."""
+        return list(self._items)
 
     @property
     def pending(self) -> int:
         """Return how many events wait for delivery, the batch in flight included."""
-        inflight = len(self.inflight.events) if self.inflight else 0
-        return len(self.items) - self._chunk_count + self._chunk_events + inflight
+        inflight = len(self._inflight.events) if self._inflight else 0
+        return len(self._items) - self._chunk_count + self._chunk_events + inflight
 
     def oldest_pending(self) -> datetime | None:
         """Return since when the oldest undelivered event waits, when known."""
-        if self.inflight is not None and self.inflight.events:
-            return self.inflight_since
-        front = self.items[0] if self.items else None
+        if self._inflight is not None and self._inflight.events:
+            return self._inflight_since
+        front = self._items[0] if self._items else None
         if isinstance(front, State):
             return front.last_updated
         if isinstance(front, dict) and "last_updated" in front:
@@ -74,7 +139,7 @@ class SendQueue:
 
     def last(self) -> QueueItem | None:
         """Return the item queued last, if any."""
-        return self.items[-1] if self.items else None
+        return self._items[-1] if self._items else None
 
     # ---- persistence --------------------------------------------------------------------
 
@@ -82,25 +147,25 @@ class SendQueue:
         """Restore the sequence, the batch in flight and the items saved before a restart."""
         self._next_seq = int(stored.get("next_seq", 1))
         if inflight := stored.get("inflight"):
-            self.inflight_since = dt_util.utcnow()
-            self.inflight = restored_batch(inflight)
+            self._inflight_since = dt_util.utcnow()
+            self._inflight = restored_batch(inflight)
         for stored_item in stored.get("queue", []):
             item = restored_item(stored_item)
             if isinstance(item, Chunk):
                 self._append_chunk(item)
             else:
-                self.items.append(item)
+                self._items.append(item)
 
     def stored_header(self) -> dict[str, Any]:
         """Return the sequence and the batch in flight as the store keeps them."""
         return {
             "next_seq": self._next_seq,
-            "inflight": stored_batch(self.inflight) if self.inflight else None,
+            "inflight": stored_batch(self._inflight) if self._inflight else None,
         }
 
     def _append_chunk(self, chunk: Chunk) -> None:
         """Queue a chunk and keep the pending count exact."""
-        self.items.append(chunk)
+        self._items.append(chunk)
         self._count(chunk)
 
     def _count(self, chunk: Chunk, direction: int = 1) -> None:
@@ -116,14 +181,14 @@ class SendQueue:
         An item that cannot be encoded (an attribute JSON cannot hold) is handed to
         `set_aside` and leaves the queue; every item is encoded before it is taken.
         """
-        front = self.items[0]
+        front = self._items[0]
         if isinstance(front, Chunk):
-            self.items.popleft()
+            self._items.popleft()
             self._count(front, -1)
             return self.seal(front.events, front.snapshot)
         events: list[bytes] = []
         size = ENVELOPE_BYTES
-        queue = self.items
+        queue = self._items
         while queue and len(events) < max_events:
             item = queue[0]
             if isinstance(item, Chunk):
@@ -145,21 +210,25 @@ class SendQueue:
         """Give events a batch id and the next sequence number, and put them in flight."""
         batch = Batch(secrets.token_hex(16), self._next_seq, snapshot, events)
         self._next_seq += 1
-        self.inflight = batch
-        self.inflight_since = dt_util.utcnow()
+        self._inflight = batch
+        self._inflight_since = dt_util.utcnow()
         return batch
+
+    def delivered(self) -> None:
+        """Drop the batch in flight: Odoo committed it."""
+        self._inflight = None
 
     def split_refused(self, batch: Batch) -> bytes | None:
         """Take a refused batch out of flight and queue its halves first, to isolate the bad
         event; return that event when it was alone.
         """
-        self.inflight = None
+        self._inflight = None
         events = batch.events
         if len(events) > 1:
             middle = len(events) // 2
             # Halves of a snapshot part travel as plain batches: the snapshot stays incomplete.
             for half in (Chunk(False, events[middle:]), Chunk(False, events[:middle])):
-                self.items.appendleft(half)
+                self._items.appendleft(half)
                 self._count(half)
             return None
         return events[0] if events else None
@@ -180,16 +249,16 @@ class SendQueue:
                 for part, chunk in enumerate(chunks, start=1)
             ]
         position = self._position_after(taken_after)
-        if any(isinstance(item, Chunk) and item.snapshot for item in self.items):
+        if any(isinstance(item, Chunk) and item.snapshot for item in self._items):
             # The older snapshot goes; the place found for this one moves up with it.
             position -= sum(
                 1
-                for item in islice(self.items, position)
+                for item in islice(self._items, position)
                 if isinstance(item, Chunk) and item.snapshot
             )
             self._remove_queued_snapshots()
         for offset, part in enumerate(parts):
-            self.items.insert(position + offset, part)
+            self._items.insert(position + offset, part)
             self._count(part)
 
     def _position_after(self, taken_after: QueueItem | None) -> int:
@@ -200,42 +269,30 @@ class SendQueue:
         is always right: replaying changes the snapshot already holds ends in the same state.
         """
         if taken_after is not None:
-            for index_from_end, item in enumerate(reversed(self.items)):
+            for index_from_end, item in enumerate(reversed(self._items)):
                 if item is taken_after:
-                    return len(self.items) - index_from_end
+                    return len(self._items) - index_from_end
         return 0
 
     def _remove_queued_snapshots(self) -> None:
         """Drop snapshot chunks not yet sent: a newer snapshot supersedes them."""
         kept: deque[QueueItem] = deque()
-        for item in self.items:
+        for item in self._items:
             if isinstance(item, Chunk) and item.snapshot:
                 self._count(item, -1)
             else:
                 kept.append(item)
-        self.items = kept
+        self._items = kept
 
     def compact(self, limit: int) -> Compaction | None:
         """Shrink a queue beyond `limit`: keep each item's latest event, drop the oldest
         history first; return None when there is nothing to drop.
         """
-        items = list(self.items)
+        items = list(self._items)
         excess = len(items) - int(limit * COMPACTION_TARGET)
         if len(items) <= limit or excess <= 0:
             return None
-        seen: set[tuple[str, str]] = set()
-        superseded: list[int] = []
-        for index in range(len(items) - 1, -1, -1):
-            item = items[index]
-            if isinstance(item, Chunk):
-                continue
-            key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
-            if key in seen:
-                superseded.append(index)
-            else:
-                seen.add(key)
-        superseded.reverse()
-        dropped = set(superseded[:excess])
+        dropped = set(_superseded(items)[:excess])
         latest_dropped = len(dropped) < excess
         # Only latest values are left: drop the oldest; a snapshot the caller queues restores them.
         for index, item in enumerate(items):
@@ -245,5 +302,22 @@ class SendQueue:
                 dropped.add(index)
         if not dropped:  # only snapshot parts, which are never dropped
             return None
-        self.items = deque(item for index, item in enumerate(items) if index not in dropped)
+        self._items = deque(item for index, item in enumerate(items) if index not in dropped)
         return Compaction(len(dropped), latest_dropped)
+
+
+def _superseded(items: list[QueueItem]) -> list[int]:
+    """Return, oldest first, the indexes of events a later event of the same item supersedes."""
+    seen: set[tuple[str, str]] = set()
+    superseded: list[int] = []
+    for index in range(len(items) - 1, -1, -1):
+        item = items[index]
+        if isinstance(item, Chunk):
+            continue
+        key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
+        if key in seen:
+            superseded.append(index)
+        else:
+            seen.add(key)
+    superseded.reverse()
+    return superseded

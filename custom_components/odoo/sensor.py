@@ -13,9 +13,9 @@ from homeassistant.components.sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import DATA_OWN_ENTITIES, OdooConfigEntry
 from .entity import OdooStatusEntity
 from .outbox import Outbox
+from .runtime import DATA_OWN_ENTITIES, OdooConfigEntry
 
 # Values are pushed by the outbox; nothing is fetched, so updates need no throttling.
 PARALLEL_UPDATES = 0
@@ -39,13 +39,13 @@ SENSORS: tuple[OdooSensorEntityDescription, ...] = (
         key="events_sent",
         translation_key="events_sent",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value=lambda outbox: outbox.events_sent,
+        value=lambda outbox: outbox.status.events_sent,
     ),
     OdooSensorEntityDescription(
         key="last_successful_push",
         translation_key="last_successful_push",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value=lambda outbox: outbox.last_success,
+        value=lambda outbox: outbox.status.last_success,
     ),
 )
 

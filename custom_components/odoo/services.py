@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -38,6 +38,7 @@ from .const import (
 from .odoo_client import entry_rpc_client
 from .outbox import Outbox
 from .rpc import USER_ERRORS, ArgumentsByName, InvalidAuth, OdooError, OdooRefused, OdooRpc
+from .runtime import OdooConfigEntry
 
 SERVICE_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
 MODEL = vol.All(cv.string, vol.Match(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"))
@@ -62,7 +63,7 @@ CREATE_RECORD_SCHEMA = vol.Schema(
 )
 
 
-def _loaded_entry(hass: HomeAssistant, entry_id: str) -> ConfigEntry:
+def _loaded_entry(hass: HomeAssistant, entry_id: str) -> OdooConfigEntry:
     """Return a loaded entry of this integration, or raise a translated validation error."""
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
@@ -90,7 +91,7 @@ def _target_outboxes(hass: HomeAssistant, call: ServiceCall) -> list[Outbox]:
     return [entry.runtime_data.outbox for entry in entries]
 
 
-def _single_entry(hass: HomeAssistant, call: ServiceCall) -> ConfigEntry:
+def _single_entry(hass: HomeAssistant, call: ServiceCall) -> OdooConfigEntry:
     """Return the entry a call targets: the one named, or the only loaded one."""
     if (entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID)) is not None:
         return _loaded_entry(hass, entry_id)
@@ -116,7 +117,7 @@ def _service_handler(
 
 async def _async_execute(
     hass: HomeAssistant,
-    entry: ConfigEntry,
+    entry: OdooConfigEntry,
     model: str,
     method: str,
     action: Callable[[OdooRpc], Awaitable[Any]],

@@ -1,4 +1,4 @@
-"""The HMAC request signature of PROTOCOL.md §1, shared by the push client and the webhook."""
+"""The HMAC request signature of docs/protocol.md §1, shared by the push client and the webhook."""
 
 import base64
 import hashlib
@@ -39,7 +39,7 @@ def generate_nonce() -> str:
 
 def sign(secret: str, purpose: str, timestamp: int, nonce: str, body: bytes) -> str:
     """Return the `v1=<hex>` signature of a request body."""
-    # The key is the secret's base64url text, not its decoded bytes (PROTOCOL.md §1).
+    # The key is the secret's base64url text, not its decoded bytes (docs/protocol.md §1).
     message = f"v1\n{purpose}\n{timestamp}\n{nonce}\n".encode() + body
     digest = hmac.new(secret.encode("ascii"), message, hashlib.sha256).hexdigest()
     return SIGNATURE_PREFIX + digest

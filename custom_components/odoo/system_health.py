@@ -27,11 +27,13 @@ async def system_health_info(hass: HomeAssistant) -> dict[str, Any]:
     """Return the health of every loaded pairing, summed up."""
     entries = hass.config_entries.async_loaded_entries(DOMAIN)
     outboxes = [entry.runtime_data.outbox for entry in entries]
-    pushes = [outbox.last_success for outbox in outboxes if outbox.last_success is not None]
+    pushes = [
+        outbox.status.last_success for outbox in outboxes if outbox.status.last_success is not None
+    ]
     return {
         "pairings": len(entries),
         "can_reach_server": _async_reach_all(hass, [entry.data[CONF_URL] for entry in entries]),
-        "connected": sum(outbox.connected for outbox in outboxes),
+        "connected": sum(outbox.status.connected for outbox in outboxes),
         "last_successful_push": max(pushes).isoformat() if pushes else "-",
         "outbox_size": sum(outbox.pending for outbox in outboxes),
     }

@@ -1,4 +1,4 @@
-"""The command webhook Odoo calls (PROTOCOL.md §4): authenticate, parse, then dispatch.
+"""The command webhook Odoo calls (docs/protocol.md §4): authenticate, parse, then dispatch.
 
 Every answer is an explicit JSON response: Home Assistant's webhook component would turn an
 escaping exception into an empty 200, which Odoo could not tell from success.
@@ -20,6 +20,12 @@ from homeassistant.util.json import json_loads_object
 
 from .const import (
     DOMAIN,
+    ERROR_INVALID,
+    ERROR_SERVICE_FAILED,
+    ERROR_STALE_TIMESTAMP,
+    ERROR_TOO_LARGE,
+    ERROR_TOO_MANY_REQUESTS,
+    ERROR_UNAUTHORIZED,
     HEADER_NONCE,
     HEADER_SIGNATURE,
     HEADER_TIMESTAMP,
@@ -72,7 +78,7 @@ class NonceCache:
 
 
 def error_response(status: HTTPStatus, code: str, message: str) -> Response:
-    """Return the error body of PROTOCOL.md §1: `{"ok": false, "error": {code, message}}`."""
+    """Return the error body of docs/protocol.md §1: `{"ok": false, "error": {code, message}}`."""
     return json_response({"ok": False, "error": {"code": code, "message": message}}, status)
 
 
@@ -130,7 +136,9 @@ class CommandWebhook:
             body = await _read_body(request)
             if body is None:
                 return error_response(
-                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", "The command is too large."
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    ERROR_TOO_LARGE,
+                    "The command is too large.",
                 )
             if (refusal := self._authenticate(request, body)) is not None:
                 return refusal
@@ -138,7 +146,7 @@ class CommandWebhook:
                 command = json_loads_object(body)
             except ValueError:
                 return error_response(
-                    HTTPStatus.BAD_REQUEST, "invalid", "The body is not a JSON object."
+                    HTTPStatus.BAD_REQUEST, ERROR_INVALID, "The body is not a JSON object."
                 )
             status, answer = await self._dispatch(command)
             return json_response(answer, status)
@@ -146,14 +154,14 @@ class CommandWebhook:
             _LOGGER.exception("An Odoo command failed unexpectedly")
             return error_response(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
-                "service_failed",
+                ERROR_SERVICE_FAILED,
                 "Home Assistant failed to run the command; see its log.",
             )
 
     def _authenticate(self, request: Request, body: bytes) -> Response | None:
         """Return the refusal of a request whose signature, freshness or nonce fails, else None.
 
-        Checked on the raw bytes before anything is parsed (PROTOCOL.md §1). Only a correct
+        Checked on the raw bytes before anything is parsed (docs/protocol.md §1). Only a correct
         signature with a stale timestamp gets its own answer (`stale_timestamp`).
         """
         nonce = request.headers.get(HEADER_NONCE)
@@ -174,7 +182,7 @@ class CommandWebhook:
                 {
                     "ok": False,
                     "error": {
-                        "code": "stale_timestamp",
+                        "code": ERROR_STALE_TIMESTAMP,
                         "message": "The request timestamp is more than "
                         f"{SIGNATURE_MAX_AGE} s away from Home Assistant's clock.",
                         "server_time": int(now),
@@ -185,11 +193,13 @@ class CommandWebhook:
         if verdict is not Verdict.VALID or nonce is None or nonce in self._nonces:
             # One answer for every other failure: never reveal which part was wrong.
             return error_response(
-                HTTPStatus.UNAUTHORIZED, "unauthorized", "The request signature was refused."
+                HTTPStatus.UNAUTHORIZED, ERROR_UNAUTHORIZED, "The request signature was refused."
             )
         if not self._nonces.add(nonce, now):
             return error_response(
-                HTTPStatus.TOO_MANY_REQUESTS, "too_many_requests", "Too many commands; retry later."
+                HTTPStatus.TOO_MANY_REQUESTS,
+                ERROR_TOO_MANY_REQUESTS,
+                "Too many commands; retry later.",
             )
         return None
 

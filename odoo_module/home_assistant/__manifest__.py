@@ -1,11 +1,14 @@
 {
     "name": "Home Assistant",
     "summary": "Live Home Assistant device states, history, dashboard and control in Odoo",
-    "version": "1.1.0",
+    # One addon for both series, so no series prefix (docs/development.md, pylint-odoo).
+    "version": "1.1.0",  # pylint: disable=manifest-version-format
     "category": "Productivity/Home Assistant",
     "author": "HA Odoo Bridge contributors",
     "website": "https://github.com/ha-odoo-bridge/ha-odoo-bridge",
     "license": "LGPL-3",
+    "maintainers": ["ha-odoo-bridge"],
+    "development_status": "Beta",
     # base_automation: Odoo automations reacting to Home Assistant entities are a feature.
     "depends": ["base", "web", "bus", "base_automation"],
     "data": [

@@ -72,3 +72,13 @@ def test_the_default_allow_list_is_the_addon_service_table():
         for service in services
     }
     assert set(ha_const.DEFAULT_ALLOWED_SERVICES) == offered
+
+
+def protocol_error_codes() -> set[str]:
+    """The codes of the error-code table of docs/protocol.md."""
+    section = PROTOCOL_DOC.read_text().split("### Error codes", 1)[1].split("\n#", 1)[0]
+    return set(re.findall(r"^\| `([a-z_]+)` \|", section, re.MULTILINE))
+
+
+def test_the_integration_knows_exactly_the_protocol_error_codes():
+    assert set(ha_const.ERROR_CODES) == protocol_error_codes()

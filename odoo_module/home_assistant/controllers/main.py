@@ -1,16 +1,18 @@
 """The push endpoint Home Assistant streams its batches to (PROTOCOL.md §1 and §3).
 
 Thin on purpose: check size and signature, decode, and hand the batch to
-`ha.instance._ingest_batch`. Nothing is parsed, and nothing is done with elevated rights,
-before the signature verified.
+`ha.instance._ingest_batch` (`ingest.py`). Nothing is parsed, and nothing is done with
+elevated rights, before the signature verified.
 """
 
 import logging
 import time
 
 from odoo import http
-from odoo.addons.home_assistant.push_schema import PushSchemaError, decode_content, decode_json
-from odoo.addons.home_assistant.signing import (
+from odoo.http import request
+
+from ..push_schema import PushSchemaError, decode_content, decode_json
+from ..signing import (
     CODE_STALE_TIMESTAMP,
     CODE_UNAUTHORIZED,
     HEADER_NONCE,
@@ -25,7 +27,6 @@ from odoo.addons.home_assistant.signing import (
     parse_timestamp,
     verify,
 )
-from odoo.http import request
 
 _logger = logging.getLogger(__name__)
 

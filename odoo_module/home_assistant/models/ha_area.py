@@ -1,7 +1,8 @@
 """An area of a Home Assistant instance (HA's area registry)."""
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant import compat
+
+from .. import compat
 
 
 # The unique index also serves every lookup and cascade by instance.
@@ -27,11 +28,7 @@ class HaArea(models.Model):
     entity_count = fields.Integer(compute="_compute_entity_count")
 
     def _compute_entity_count(self):
-        counts = dict(
-            self.env["ha.entity"]._read_group(
-                [("area_id", "in", self.ids)], ["area_id"], ["__count"]
-            )
-        )
+        counts = self.env["ha.entity"]._count_by("area_id", self)
         for area in self:
             area.entity_count = counts.get(area, 0)
 

@@ -1,23 +1,19 @@
-"""The audit log of commands Odoo sent to Home Assistant: who, what, when, result, latency."""
+"""Commands Odoo sends to Home Assistant: sending them, and their audit log (who, what, result)."""
 
 import json
 import logging
+import re
+import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant import compat
-from odoo.addons.home_assistant.command_client import (
-    CODE_BAD_ANSWER,
-    CODE_TIMEOUT,
-    CODE_UNREACHABLE,
-)
-from odoo.addons.home_assistant.signing import (
-    CODE_STALE_TIMESTAMP,
-    CODE_UNAUTHORIZED,
-    TIMESTAMP_WINDOW_SECONDS,
-)
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+
+from .. import compat
+from ..command_client import encode_command, send_command
+from ..command_messages import error_message
+from ..signing import COMMAND_PATH, MAX_COMMAND_BYTES, PROTOCOL_VERSION
 
 _logger = logging.getLogger(__name__)
 
@@ -28,6 +24,7 @@ DEFAULT_RETENTION_DAYS = 90
 # Rows deleted per autovacuum run; when more are due, autovacuum is triggered again.
 PURGE_CHUNK_SIZE = 10_000
 
+SERVICE_PART_PATTERN = re.compile(r"^[a-z0-9_]{1,64}$")
 REDACTED = "**REDACTED**"
 # Keys of service data whose values are credentials (lock and alarm codes, PINs,
 # passwords, tokens): the audit log keeps that they were sent, not what.
@@ -54,11 +51,9 @@ class HaCommand(models.Model):
     command_uuid = fields.Char(
         string="Command ID", required=True, readonly=True, index=True, help="The command's `id`."
     )
-    instance_id = fields.Many2one(
-        "ha.instance", string="Instance", required=True, readonly=True, ondelete="cascade"
-    )
+    instance_id = fields.Many2one("ha.instance", required=True, readonly=True, ondelete="cascade")
     user_id = fields.Many2one(
-        "res.users", string="User", required=True, readonly=True, index=True, ondelete="cascade"
+        "res.users", required=True, readonly=True, index=True, ondelete="cascade"
     )
     command_type = fields.Selection(COMMAND_TYPES, string="Type", required=True, readonly=True)
     domain = fields.Char(readonly=True, help="Service domain, e.g. light.")
@@ -120,25 +115,7 @@ class HaCommand(models.Model):
         transaction is rolled back when the command fails, and the failure must stay logged.
         Secret-like service data (codes, passwords, tokens) is kept as `**REDACTED**`.
         """
-        values = {
-            "command_uuid": command["id"],
-            "instance_id": instance.id,
-            "user_id": user.id,
-            "command_type": command["type"],
-        }
-        if command["type"] == "call_service":
-            values.update(
-                domain=command["domain"],
-                service=command["service"],
-                target=redact(command["target"]),
-                data=redact(command["data"]),
-            )
-        else:
-            values["data"] = {
-                key: value
-                for key, value in command.items()
-                if key not in ("v", "id", "type", "user")
-            }
+        values = audit_values(instance, user, command)
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr, su=True)
             return env["ha.command"].create(values).id
@@ -160,10 +137,148 @@ class HaCommand(models.Model):
             env = self.env(cr=cr, su=True)
             env["ha.command"].browse(command_id).write(values)
 
+    # ------------------------------------------------------------------ sending (PROTOCOL §4)
+
+    @api.model
+    def _call_service(
+        self, instance, domain, service, target=None, data=None, return_response=False
+    ):
+        """Send a `call_service` command as the current user; return the service's answer.
+
+        For callers that decided what may be called themselves: the entity controls, and
+        `ha.instance.call_service` once it checked the caller is an administrator.
+        """
+        for part in (domain, service):
+            if not isinstance(part, str) or not SERVICE_PART_PATTERN.match(part):
+                raise ValidationError(
+                    self.env._("A service is named by a domain and a service, e.g. light.turn_on.")
+                )
+        for value in (target, data):
+            if value is not None and not isinstance(value, dict):
+                raise ValidationError(self.env._("A service's target and data must be objects."))
+        answer = self._send(
+            instance,
+            "call_service",
+            {
+                "domain": domain,
+                "service": service,
+                "target": target or {},
+                "data": data or {},
+                "return_response": bool(return_response),
+            },
+        )
+        return {
+            "ok": True,
+            "command_id": answer["command_id"],
+            "latency_ms": answer["latency_ms"],
+            "response": answer["answer"].get("response"),
+        }
+
+    @api.model
+    def _send(self, instance, command_type, payload):
+        """Sign and send one command to `instance` now; return its audit id, latency and answer.
+
+        Sent at once, not after commit: the user must see Home Assistant's answer. The call
+        path writes nothing in the caller's transaction (the audit row has its own), so an
+        entity action cannot be re-run by a serialization retry; code that calls this
+        inside a transaction of its own which Odoo may retry can send a command twice,
+        harmless for the idempotent services (turn_on, set_value …), not for toggle.
+        """
+        instance.ensure_one()
+        self._check_command_access(instance)
+        instance = instance.sudo()
+        if not instance.active:
+            raise UserError(
+                self.env._("Home Assistant “%s” is archived: it was unpaired.", instance.name)
+            )
+        endpoint = self._endpoint(instance)
+        if not endpoint or not instance.secret:
+            raise UserError(
+                self.env._(
+                    "Home Assistant “%s” has no pairing secret or address (as in a neutralized "
+                    "copy of the database): pair it again from Home Assistant.",
+                    instance.name,
+                )
+            )
+        user = self.env.user
+        command = {
+            "v": PROTOCOL_VERSION,
+            "id": uuid.uuid4().hex,
+            "type": command_type,
+            **payload,
+            "user": {"login": user.login, "name": user.name},
+        }
+        try:
+            body = encode_command(command)
+        except ValueError as error:
+            raise ValidationError(
+                self.env._("The command's data cannot be sent as JSON: %s", error)
+            ) from error
+        if len(body) > MAX_COMMAND_BYTES:
+            raise ValidationError(
+                self.env._("The command is too large for Home Assistant (at most 1 MiB).")
+            )
+        command_id = self._record_sent(instance, user, command)
+        answer = send_command(endpoint, instance.secret, body)
+        self._record_answer(command_id, answer)
+        _logger.info(
+            "Command %s (%s) to Home Assistant instance %s by user %s: %s in %d ms",
+            command["id"],
+            command_type,
+            instance.uuid,
+            user.id,
+            "ok" if answer.ok else answer.code,
+            answer.latency_ms,
+        )
+        if not answer.ok:
+            address = self._address_label(instance)
+            message = error_message(instance.name, address, self._subject(command), answer)
+            raise UserError(self.env._(message))
+        return {"command_id": command_id, "latency_ms": answer.latency_ms, "answer": answer.body}
+
+    @api.model
+    def _check_command_access(self, instance):
+        """Raise an `AccessError` unless the user may command `instance`.
+
+        Members of *Home Assistant / User* allowed on the instance and Home Assistant
+        administrators may (the read rules decide); code running as superuser may too.
+        """
+        if instance.env.su or instance.has_access("read"):
+            return
+        raise AccessError(
+            self.env._("You are not allowed to send commands to this Home Assistant instance.")
+        )
+
+    @api.model
+    def _endpoint(self, instance):
+        """Where commands to `instance` go: its `command_url` if it has one, else its webhook."""
+        instance = instance.sudo()
+        if instance.command_url:
+            return instance.command_url
+        if instance.ha_url and instance.webhook_id:
+            return instance.ha_url + COMMAND_PATH.format(webhook_id=instance.webhook_id)
+        return False
+
+    @api.model
+    def _address_label(self, instance):
+        """Where commands go, in words that reveal no webhook id (for error messages)."""
+        if instance.sudo().command_url:
+            return self.env._("its Home Assistant Cloud address")
+        return instance.ha_url
+
+    @api.model
+    def _subject(self, command):
+        """What a command does, in words for messages: `light.turn_on` or the command's name."""
+        if command["type"] == "call_service":
+            return f"{command['domain']}.{command['service']}"
+        return dict(self._fields["command_type"]._description_selection(self.env))[command["type"]]
+
+    # ------------------------------------------------------------------ retention
+
     @api.autovacuum
     def _gc_expired_commands(self):
         """Delete commands older than the retention, in bounded chunks."""
-        days = self._retention_days()
+        days = retention_days(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAMETER))
         if not days:
             return
         limit = fields.Datetime.now() - timedelta(days=days)
@@ -181,138 +296,48 @@ class HaCommand(models.Model):
         if purged >= PURGE_CHUNK_SIZE:
             self.env.ref("base.autovacuum_job")._trigger()
 
-    @api.model
-    def _retention_days(self):
-        """The audit log's retention in days (0: forever), the default when not a number."""
-        value = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAMETER)
-        try:
-            days = int(value)
-        except (TypeError, ValueError):
-            days = -1
-        if days < 0:
-            if value:
-                _logger.warning(
-                    "System parameter %s is not a number of days (%r): keeping commands %d days",
-                    RETENTION_PARAMETER,
-                    value[:32],
-                    DEFAULT_RETENTION_DAYS,
-                )
-            return DEFAULT_RETENTION_DAYS
+
+def retention_days(value):
+    """The audit log's retention in days (0: forever) from its system parameter's `value`.
+
+    The default when the value is not a number of days.
+    """
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = -1
+    if days >= 0:
         return days
+    if value:
+        _logger.warning(
+            "System parameter %s is not a number of days (%r): keeping commands %d days",
+            RETENTION_PARAMETER,
+            value[:32],
+            DEFAULT_RETENTION_DAYS,
+        )
+    return DEFAULT_RETENTION_DAYS
 
-    @api.model
-    def _subject(self, command):
-        """What a command does, in words for messages: `light.turn_on` or the command's name."""
-        if command["type"] == "call_service":
-            return f"{command['domain']}.{command['service']}"
-        return dict(self._fields["command_type"]._description_selection(self.env))[command["type"]]
 
-    @api.model
-    def _error(self, instance, subject, answer):
-        """The `UserError` telling the user why `answer` is a failure, in their language."""
-        _ = self.env._
-        context = {"instance": instance.name, "subject": subject}
-        if answer.code == CODE_STALE_TIMESTAMP:
-            return UserError(self._clock_message(instance, answer.clock_offset_seconds))
-        details = answer.message or ""
-        messages = {
-            CODE_UNREACHABLE: _(
-                "Home Assistant “%(instance)s” cannot be reached at %(address)s. Check that it "
-                "is running and that Odoo can reach that address.",
-                address=instance._command_address_label(),
-                **context,
-            ),
-            CODE_TIMEOUT: _(
-                "Home Assistant “%(instance)s” did not finish %(subject)s in time. It may still "
-                "complete: check the device's state before trying again.",
-                **context,
-            ),
-            "too_large": _(
-                "The command is too large for Home Assistant (at most 1 MiB).",
-            ),
-            CODE_BAD_ANSWER: _(
-                "Home Assistant “%(instance)s” did not answer like the Odoo integration "
-                "(HTTP status %(status)s). The integration may be disabled or removed there, "
-                "or its webhook changed: pair Home Assistant again.",
-                status=answer.http_status or "-",
-                **context,
-            ),
-            CODE_UNAUTHORIZED: _(
-                "Home Assistant “%(instance)s” refused the command's signature. Pair it again "
-                "(in Home Assistant: Settings > Devices & services > Odoo > Reconfigure) and "
-                "check that both computers' clocks are right.",
-                **context,
-            ),
-            "not_allowed": _(
-                "Home Assistant “%(instance)s” does not allow Odoo to call %(subject)s. A Home "
-                "Assistant administrator can allow it in the Odoo integration's options "
-                "(“Services Odoo may call”). Home Assistant says: %(details)s",
-                details=details,
-                **context,
-            ),
-            "invalid": _(
-                "Home Assistant “%(instance)s” refused the data of %(subject)s: %(details)s",
-                details=details,
-                **context,
-            ),
-            "unsupported_version": _(
-                "Home Assistant “%(instance)s” speaks another protocol version: update the Odoo "
-                "integration in Home Assistant and this module. Home Assistant says: %(details)s",
-                details=details,
-                **context,
-            ),
-            "unknown_service": _(
-                "Home Assistant “%(instance)s” has no service %(subject)s (is the integration "
-                "providing it loaded?).",
-                **context,
-            ),
-            "too_many_requests": _(
-                "Home Assistant “%(instance)s” is receiving too many commands; try again in a "
-                "moment.",
-                **context,
-            ),
-            "service_failed": _(
-                "%(subject)s failed in Home Assistant “%(instance)s”: %(details)s",
-                details=details,
-                **context,
-            ),
+def audit_values(instance, user, command):
+    """The audit row of `command`, secret-like service data kept as `**REDACTED**`."""
+    values = {
+        "command_uuid": command["id"],
+        "instance_id": instance.id,
+        "user_id": user.id,
+        "command_type": command["type"],
+    }
+    if command["type"] == "call_service":
+        values.update(
+            domain=command["domain"],
+            service=command["service"],
+            target=redact(command["target"]),
+            data=redact(command["data"]),
+        )
+    else:
+        values["data"] = {
+            key: value for key, value in command.items() if key not in ("v", "id", "type", "user")
         }
-        message = messages.get(answer.code) or _(
-            "Home Assistant “%(instance)s” refused %(subject)s (%(code)s): %(details)s",
-            code=answer.code,
-            details=details,
-            **context,
-        )
-        return UserError(message)
-
-    @api.model
-    def _clock_message(self, instance, offset):
-        """Why Home Assistant refused a command's timestamp, naming the clocks' difference."""
-        context = {"instance": instance.name, "window": TIMESTAMP_WINDOW_SECONDS}
-        if offset is None:
-            return self.env._(
-                "The clocks of Odoo and Home Assistant “%(instance)s” differ by more than "
-                "%(window)s seconds, so Home Assistant refused the command. Set both "
-                "computers' clocks right (e.g. with NTP) and try again.",
-                **context,
-            )
-        if offset > 0:
-            return self.env._(
-                "The clocks of Odoo and Home Assistant “%(instance)s” differ: Home Assistant's "
-                "clock is %(seconds)s seconds ahead of Odoo's, and it refuses commands more "
-                "than %(window)s seconds away from its own time. Set both computers' clocks "
-                "right (e.g. with NTP) and try again.",
-                seconds=offset,
-                **context,
-            )
-        return self.env._(
-            "The clocks of Odoo and Home Assistant “%(instance)s” differ: Home Assistant's "
-            "clock is %(seconds)s seconds behind Odoo's, and it refuses commands more than "
-            "%(window)s seconds away from its own time. Set both computers' clocks right "
-            "(e.g. with NTP) and try again.",
-            seconds=-offset,
-            **context,
-        )
+    return values
 
 
 def redact(value):

@@ -1,7 +1,8 @@
 """A device of a Home Assistant instance (HA's device registry)."""
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant import compat
+
+from .. import compat
 
 
 # The unique index also serves every lookup and cascade by instance.
@@ -30,11 +31,7 @@ class HaDevice(models.Model):
     entity_count = fields.Integer(compute="_compute_entity_count")
 
     def _compute_entity_count(self):
-        counts = dict(
-            self.env["ha.entity"]._read_group(
-                [("device_id", "in", self.ids)], ["device_id"], ["__count"]
-            )
-        )
+        counts = self.env["ha.entity"]._count_by("device_id", self)
         for device in self:
             device.entity_count = counts.get(device, 0)
 

@@ -4,10 +4,11 @@ import json
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant import compat
-from odoo.addons.home_assistant.entity_services import validate_service_data
-from odoo.addons.home_assistant.push_schema import numeric_value
 from odoo.exceptions import UserError
+
+from .. import compat
+from ..entity_services import validate_service_data
+from ..push_schema import numeric_value
 
 UNAVAILABLE_STATE = "unavailable"
 # What the bus carries per entity (`_compact_states`), in the order it is unpacked there.
@@ -99,6 +100,11 @@ class HaEntity(models.Model):
             by_area[entity.own_area_id or entity.device_id.area_id].append(entity.id)
         for area, ids in by_area.items():
             self.browse(ids).area_id = area
+
+    @api.model
+    def _count_by(self, field_name, records):
+        """How many entities each of `records` has through the many2one `field_name`."""
+        return dict(self._read_group([(field_name, "in", records.ids)], [field_name], ["__count"]))
 
     # ------------------------------------------------------------------ ingest
 
@@ -226,7 +232,7 @@ class HaEntity(models.Model):
         The dashboard's entry point (`orm.call` on one record), open to every user who can
         read the entity. `data` is checked against the domain's services and the entity's
         attributes before anything is sent, and the target is this entity alone; then
-        `ha.instance._call_service` sends it (the raw `call_service` is for administrators).
+        `ha.command._call_service` sends it (the raw `call_service` is for administrators).
         Returns `{"ok": True, "command_id", "latency_ms"}`; refusals are
         `ValidationError`/`UserError`, a user who may not see the entity or command its
         instance gets an `AccessError`.
@@ -247,43 +253,21 @@ class HaEntity(models.Model):
                     self.name or self.entity_id,
                 )
             )
-        result = self.instance_id._call_service(
-            self.domain, service, {"entity_id": [self.entity_id]}, data
+        result = self.env["ha.command"]._call_service(
+            self.instance_id, self.domain, service, {"entity_id": [self.entity_id]}, data
         )
         return {"ok": True, "command_id": result["command_id"], "latency_ms": result["latency_ms"]}
 
-    def _call_each(self, service):
-        """Call a service without data on every entity (the buttons of views)."""
+    def action_call_service(self):
+        """Call the service the button names in its context (`ha_service`) on every entity.
+
+        The buttons of the views: one service without data per click, e.g.
+        `context="{'ha_service': 'turn_on'}"`.
+        """
+        service = self.env.context.get("ha_service")
         for entity in self:
             entity.call_entity_service(service)
         return True
-
-    def action_turn_on(self):
-        return self._call_each("turn_on")
-
-    def action_turn_off(self):
-        return self._call_each("turn_off")
-
-    def action_toggle(self):
-        return self._call_each("toggle")
-
-    def action_press(self):
-        return self._call_each("press")
-
-    def action_open_cover(self):
-        return self._call_each("open_cover")
-
-    def action_close_cover(self):
-        return self._call_each("close_cover")
-
-    def action_stop_cover(self):
-        return self._call_each("stop_cover")
-
-    def action_lock(self):
-        return self._call_each("lock")
-
-    def action_unlock(self):
-        return self._call_each("unlock")
 
     def _compact_states(self):
         """The entities' current states as small dicts for the bus (the dashboard's input).
@@ -293,14 +277,13 @@ class HaEntity(models.Model):
         no recordset per area, no deep copy of the attributes. About 3 times cheaper than
         reading the record values, for the same message.
         """
-        self._recompute_recordset(["area_id"])
+        compat.recompute(self, ["area_id"])
         self.fetch(COMPACT_FIELDS)
-        get = self.env.cache.get
         fields_ = [self._fields[name] for name in COMPACT_FIELDS]
         states = []
         for entity in self:
             entity_id, state, attributes, available, active, area_id, changed, updated = (
-                get(entity, field) for field in fields_
+                compat.cached_value(entity, field, None) for field in fields_
             )
             states.append(
                 {

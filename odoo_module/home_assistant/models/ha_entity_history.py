@@ -5,9 +5,10 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant import compat
-from odoo.addons.home_assistant.push_schema import numeric_value
 from odoo.tools import SQL
+
+from .. import compat
+from ..push_schema import numeric_value
 
 _logger = logging.getLogger(__name__)
 

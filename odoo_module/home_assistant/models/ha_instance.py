@@ -1,37 +1,29 @@
-"""A paired Home Assistant instance: pairing RPC, connection status, counters and batch ingest."""
+"""A paired Home Assistant instance: its pairing, connection status, counters and actions."""
 
 import logging
-import re
-import uuid
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from odoo import Command, api, fields, models, release
-from odoo.addons.home_assistant import bus_notify, compat
-from odoo.addons.home_assistant.command_client import encode_command, send_command
-from odoo.addons.home_assistant.push_schema import parse_batch
-from odoo.addons.home_assistant.signing import (
-    COMMAND_PATH,
-    MAX_COMMAND_BYTES,
-    PROTOCOL_VERSION,
-    PUSH_PATH,
-)
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
+
+from .. import compat
+from ..ingest import ingest_batch
+from ..pairing import (
+    PAIRING_CREDENTIALS,
+    UUID_PATTERN,
+    PairingError,
+    is_http_url,
+    pairing_values,
+)
+from ..signing import PROTOCOL_VERSION, PUSH_PATH
 
 _logger = logging.getLogger(__name__)
 
-UUID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
-SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
-SERVICE_PART_PATTERN = re.compile(r"^[a-z0-9_]{1,64}$")
-# What a pairing sets that nobody may see (they are never part of a logged query).
-PAIRING_CREDENTIALS = ("secret", "webhook_id", "command_url")
 # Where Odoo sends signed commands: set by pairing, else only by Settings administrators.
 URL_FIELDS = ("ha_url", "command_url")
-MAX_URL_LENGTH = 2048
 # An instance counts as connected while its last push is younger than this many heartbeats.
 CONNECTED_HEARTBEATS = 3
-BUS_NOTIFICATION_TYPE = "home_assistant/entities"
 COUNTER_DIGITS = (20, 0)
 
 
@@ -51,6 +43,8 @@ COUNTER_DIGITS = (20, 0)
 )
 class HaInstance(models.Model):
     _name = "ha.instance"
+    # The instance is the bus channel of its live states (see `ir.websocket`).
+    _inherit = ["bus.listener.mixin"]
     _description = "Home Assistant Instance"
     _order = "name, id"
 
@@ -214,11 +208,7 @@ class HaInstance(models.Model):
         return [("id", "in" if wants_connected else "not in", connected_ids)]
 
     def _compute_entity_count(self):
-        counts = dict(
-            self.env["ha.entity"]._read_group(
-                [("instance_id", "in", self.ids)], ["instance_id"], ["__count"]
-            )
-        )
+        counts = self.env["ha.entity"]._count_by("instance_id", self)
         for instance in self:
             instance.entity_count = counts.get(instance, 0)
 
@@ -236,7 +226,10 @@ class HaInstance(models.Model):
         `AccessError` of an instance they cannot touch and nothing changes.
         """
         self._check_home_assistant_manager()
-        pairing = self._validate_pairing_values(values)
+        try:
+            pairing = pairing_values(values)
+        except PairingError as error:
+            raise ValidationError(self.env._(error.message)) from None
         instance = self._find_by_uuid(pairing["uuid"])
         if instance:
             instance._check_pairing_access()
@@ -304,59 +297,6 @@ class HaInstance(models.Model):
                 )
             )
 
-    @api.model
-    def _validate_pairing_values(self, values):
-        """Return the instance values of a pairing request, or raise a ValidationError."""
-        if not isinstance(values, dict):
-            raise ValidationError(self.env._("Pairing values must be an object."))
-        if values.get("protocol") != PROTOCOL_VERSION:
-            raise ValidationError(
-                self.env._(
-                    "Home Assistant speaks protocol %(theirs)s, this Odoo speaks %(ours)s: "
-                    "update the older side.",
-                    theirs=values.get("protocol"),
-                    ours=PROTOCOL_VERSION,
-                )
-            )
-        for key in ("uuid", "name", "ha_url", "webhook_id", "secret", "ha_version"):
-            if not isinstance(values.get(key), str) or not values[key]:
-                raise ValidationError(self.env._("Pairing value %s is missing.", key))
-        if not UUID_PATTERN.match(values["uuid"]):
-            raise ValidationError(self.env._("The Home Assistant instance id is not valid."))
-        if not SECRET_PATTERN.match(values["secret"]):
-            raise ValidationError(
-                self.env._("The shared secret must be at least 32 base64url characters.")
-            )
-        if not UUID_PATTERN.match(values["webhook_id"]):
-            raise ValidationError(self.env._("The webhook id is not valid."))
-        # A path is Home Assistant's to give: behind a reverse proxy, or a cloudhook's.
-        if not is_http_url(values["ha_url"], allow_path=True):
-            raise ValidationError(
-                self.env._(
-                    "The Home Assistant URL must be an http(s) URL with a host, and no user "
-                    "name, query or fragment."
-                )
-            )
-        command_url = values.get("command_url")
-        if command_url is not None and not is_http_url(command_url, allow_path=True):
-            raise ValidationError(
-                self.env._(
-                    "The command URL must be an http(s) URL with a host, and no user name, "
-                    "query or fragment."
-                )
-            )
-        return {
-            "uuid": values["uuid"],
-            "name": values["name"][:256],
-            "ha_url": values["ha_url"].rstrip("/"),
-            "webhook_id": values["webhook_id"],
-            "secret": values["secret"],
-            # A pairing without it clears the stored one: the cloud subscription ended.
-            "command_url": command_url or False,
-            "ha_version": values["ha_version"][:64],
-            "protocol": PROTOCOL_VERSION,
-        }
-
     # ------------------------------------------------------------------ push (PROTOCOL §3)
 
     @api.model
@@ -372,47 +312,8 @@ class HaInstance(models.Model):
         return self.sudo().with_context(active_test=False).search([("uuid", "=", uuid)], limit=1)
 
     def _ingest_batch(self, payload):
-        """Store one signed, decoded push batch in the current transaction; return the answer.
-
-        Raises `PushSchemaError` (nothing written) when the payload is not a valid batch.
-        Safe to run again on Odoo's retry after a serialization failure: the whole
-        transaction is rolled back before a retry, and per instance batches are serialized by
-        a row lock, so a concurrent retry of the same batch is recognised as a duplicate.
-        """
-        self.ensure_one()
-        batch = parse_batch(payload)
-        self._lock_for_ingest()
-        now = fields.Datetime.now()
-        if not self.env["ha.push.batch"]._claim(self, batch):
-            self.write({"duplicate_count": self.duplicate_count + 1, "last_seen": now})
-            return {"ok": True, "batch_id": batch.batch_id, "accepted": 0, "duplicate": True}
-
-        areas = self.env["ha.area"]._apply_events(self, batch.areas)
-        devices = self.env["ha.device"]._apply_events(self, batch.devices, areas)
-        changed = self.env["ha.entity"]._apply_events(
-            self, batch.entities, batch.states, devices, areas
-        )
-        if batch.snapshot:
-            changed |= self.env["ha.snapshot.part"]._record(self, batch)
-
-        last_seq = int(self.last_seq)
-        gap = batch.seq - last_seq - 1 if last_seq and batch.seq > last_seq else 0
-        self.write(
-            {
-                "last_seen": now,
-                "last_seq": batch.seq,
-                "batch_count": self.batch_count + 1,
-                "event_count": self.event_count + batch.event_count,
-                "seq_gap_count": self.seq_gap_count + gap,
-            }
-        )
-        self._notify_entities(changed)
-        return {
-            "ok": True,
-            "batch_id": batch.batch_id,
-            "accepted": batch.event_count,
-            "duplicate": False,
-        }
+        """Store one signed, decoded push batch (see `ingest.ingest_batch`); return the answer."""
+        return ingest_batch(self, payload)
 
     def _lock_for_ingest(self):
         """Serialize the batches (and pairings) of one instance across workers and servers.
@@ -433,22 +334,6 @@ class HaInstance(models.Model):
         # quiet statement (and Odoo retries) rather than the logged UPDATE.
         self._lock_for_ingest()
         self.write({"last_error": message[:512], "last_error_date": fields.Datetime.now()})
-
-    def _notify_entities(self, entities):
-        """Send the changed entities' compact states on the instance's own bus channel.
-
-        Only users allowed to read the instance subscribe to that channel (see
-        `ir.websocket._build_bus_channel_list`), so this is never a broadcast.
-        """
-        self.ensure_one()
-        if not entities:
-            return
-        bus_notify.send(
-            self.env,
-            self,
-            BUS_NOTIFICATION_TYPE,
-            {"instance_id": self.id, "entities": entities._compact_states()},
-        )
 
     # ------------------------------------------------------------------ commands (PROTOCOL §4)
 
@@ -471,132 +356,14 @@ class HaInstance(models.Model):
                     "controls of an entity instead."
                 )
             )
-        return self._call_service(domain, service, target, data, return_response)
-
-    def _call_service(self, domain, service, target=None, data=None, return_response=False):
-        """Send a `call_service` command as the current user, without the administrator check.
-
-        For callers that decided what may be called themselves (the entity controls).
-        """
-        self.ensure_one()
-        for part in (domain, service):
-            if not isinstance(part, str) or not SERVICE_PART_PATTERN.match(part):
-                raise ValidationError(
-                    self.env._("A service is named by a domain and a service, e.g. light.turn_on.")
-                )
-        for value in (target, data):
-            if value is not None and not isinstance(value, dict):
-                raise ValidationError(self.env._("A service's target and data must be objects."))
-        answer = self._send_command(
-            "call_service",
-            {
-                "domain": domain,
-                "service": service,
-                "target": target or {},
-                "data": data or {},
-                "return_response": bool(return_response),
-            },
+        return self.env["ha.command"]._call_service(
+            self, domain, service, target, data, return_response
         )
-        return {
-            "ok": True,
-            "command_id": answer["command_id"],
-            "latency_ms": answer["latency_ms"],
-            "response": answer["answer"].get("response"),
-        }
-
-    def _send_command(self, command_type, payload):
-        """Sign and send one command now; return its audit id, latency and HA's answer.
-
-        Sent at once, not after commit: the user must see Home Assistant's answer. The call
-        path writes nothing in the caller's transaction (the audit row has its own), so an
-        entity action cannot be re-run by a serialization retry; code that calls this
-        inside a transaction of its own which Odoo may retry can send a command twice,
-        harmless for the idempotent services (turn_on, set_value …), not for toggle.
-        """
-        self.ensure_one()
-        self._check_command_access()
-        instance = self.sudo()
-        if not instance.active:
-            raise UserError(
-                self.env._("Home Assistant “%s” is archived: it was unpaired.", instance.name)
-            )
-        endpoint = instance._command_endpoint()
-        if not endpoint or not instance.secret:
-            raise UserError(
-                self.env._(
-                    "Home Assistant “%s” has no pairing secret or address (as in a neutralized "
-                    "copy of the database): pair it again from Home Assistant.",
-                    instance.name,
-                )
-            )
-        user = self.env.user
-        command = {
-            "v": PROTOCOL_VERSION,
-            "id": uuid.uuid4().hex,
-            "type": command_type,
-            **payload,
-            "user": {"login": user.login, "name": user.name},
-        }
-        try:
-            body = encode_command(command)
-        except ValueError as error:
-            raise ValidationError(
-                self.env._("The command's data cannot be sent as JSON: %s", error)
-            ) from error
-        if len(body) > MAX_COMMAND_BYTES:
-            raise ValidationError(
-                self.env._("The command is too large for Home Assistant (at most 1 MiB).")
-            )
-        log = self.env["ha.command"]
-        command_id = log._record_sent(instance, user, command)
-        answer = send_command(endpoint, instance.secret, body)
-        log._record_answer(command_id, answer)
-        _logger.info(
-            "Command %s (%s) to Home Assistant instance %s by user %s: %s in %d ms",
-            command["id"],
-            command_type,
-            instance.uuid,
-            user.id,
-            "ok" if answer.ok else answer.code,
-            answer.latency_ms,
-        )
-        if not answer.ok:
-            raise log._error(instance, log._subject(command), answer)
-        return {"command_id": command_id, "latency_ms": answer.latency_ms, "answer": answer.body}
-
-    def _check_command_access(self):
-        """Raise an `AccessError` unless the user may command this instance.
-
-        Members of *Home Assistant / User* allowed on the instance and Home Assistant
-        administrators may (the read rules decide); code running as superuser may too.
-        """
-        if self.env.su or self.has_access("read"):
-            return
-        raise AccessError(
-            self.env._("You are not allowed to send commands to this Home Assistant instance.")
-        )
-
-    def _command_endpoint(self):
-        """The URL commands are posted to: `command_url` if paired with one, else the webhook."""
-        self.ensure_one()
-        instance = self.sudo()
-        if instance.command_url:
-            return instance.command_url
-        if instance.ha_url and instance.webhook_id:
-            return instance.ha_url + COMMAND_PATH.format(webhook_id=instance.webhook_id)
-        return False
-
-    def _command_address_label(self):
-        """Where commands go, in words that reveal no webhook id (for error messages)."""
-        self.ensure_one()
-        if self.sudo().command_url:
-            return self.env._("its Home Assistant Cloud address")
-        return self.ha_url
 
     def action_test_connection(self):
         """Ping Home Assistant; show its version, the round trip and its outbox size."""
         self.ensure_one()
-        result = self._send_command("ping", {})
+        result = self.env["ha.command"]._send(self, "ping", {})
         answer = result["answer"]
         return self._notification(
             self.env._("Connected to %s", self.name),
@@ -612,7 +379,7 @@ class HaInstance(models.Model):
     def action_resync(self):
         """Ask Home Assistant for a full snapshot of states and registries."""
         self.ensure_one()
-        self._send_command("resync", {"scope": "all"})
+        self.env["ha.command"]._send(self, "resync", {"scope": "all"})
         return self._notification(
             self.env._("Resync requested"),
             self.env._("Home Assistant “%s” is sending all its states and registries.", self.name),
@@ -632,26 +399,3 @@ class HaInstance(models.Model):
         action["domain"] = [("instance_id", "=", self.id)]
         action["context"] = {"default_instance_id": self.id}
         return action
-
-
-def is_http_url(value, allow_path):
-    """Tell whether `value` is an absolute http(s) URL with a host and a valid port.
-
-    Never with user info, a query or a fragment (nor with a path unless `allow_path`):
-    signed requests go exactly there, and `ha_url` is shown to every user.
-    """
-    if not isinstance(value, str) or len(value) > MAX_URL_LENGTH:
-        return False
-    if any(character.isspace() or character in "?#@\\" for character in value):
-        return False
-    try:
-        url = urlsplit(value)
-        port = url.port  # raises ValueError for a port out of range or not a number
-    except ValueError:
-        return False
-    return (
-        url.scheme in ("http", "https")
-        and bool(url.hostname)
-        and port != 0
-        and (allow_path or url.path in ("", "/"))
-    )

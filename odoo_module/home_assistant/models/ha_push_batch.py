@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant import compat
 from odoo.tools import SQL
+
+from .. import compat
 
 # Home Assistant retries a batch until Odoo answers, also across long outages and restarts;
 # a week covers any realistic retry while keeping the table small.

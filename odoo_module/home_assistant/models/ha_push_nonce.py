@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant import compat
-from odoo.addons.home_assistant.signing import TIMESTAMP_WINDOW_SECONDS
 from odoo.tools import SQL
+
+from .. import compat
+from ..signing import TIMESTAMP_WINDOW_SECONDS
 
 
 @compat.sql_constraints(

@@ -7,8 +7,9 @@ only once every part arrived, so the entity ids seen are kept per part until the
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant import compat
 from odoo.tools import SQL
+
+from .. import compat
 
 # A snapshot whose parts stop arriving is abandoned by Home Assistant (it starts a new one).
 INCOMPLETE_SNAPSHOT_RETENTION_DAYS = 1

@@ -2,6 +2,8 @@
 
 from odoo import api, models
 
+from .. import compat
+
 _MISSING = object()
 
 
@@ -65,7 +67,7 @@ class HaSyncedMixin(models.AbstractModel):
         over 200 entities (cProfile, 12 fields compared per entity).
         """
         field = self._fields[name]
-        value = self.env.cache.get(self, field, _MISSING)
+        value = compat.cached_value(self, field, _MISSING)
         if value is _MISSING or field.compute:  # not fetched yet, or maybe to recompute
             value = self[name]
             return value.id if isinstance(value, models.BaseModel) else value

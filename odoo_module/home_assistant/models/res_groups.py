@@ -1,7 +1,8 @@
 """The series-dependent half of the addon's security groups (see compat.attach_groups)."""
 
 from odoo import api, models
-from odoo.addons.home_assistant import compat
+
+from .. import compat
 
 
 class ResGroups(models.Model):

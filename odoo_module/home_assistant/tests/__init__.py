@@ -1,8 +1,10 @@
 from . import (
     test_bad_input,
     test_bus,
+    test_command_messages,
     test_command_security,
     test_commands,
+    test_compat,
     test_concurrency,
     test_dashboard,
     test_entity_actions,

@@ -6,6 +6,7 @@ import secrets
 import time
 from datetime import UTC, datetime
 
+from odoo import Command
 from odoo.addons.home_assistant.signing import (
     HEADER_NONCE,
     HEADER_SIGNATURE,
@@ -117,6 +118,31 @@ class HomeAssistantFixtures:
             "snapshot": snapshot,
             "events": list(events),
         }
+
+    def create_state_automation(self, name, filter_domain, code):
+        """An automation running `code` when an `ha.entity` matching `filter_domain` gets a
+        new state."""
+        state_field = self.env["ir.model.fields"]._get("ha.entity", "state")
+        automation = self.env["base.automation"].create(
+            {
+                "name": name,
+                "model_id": self.env["ir.model"]._get_id("ha.entity"),
+                "trigger": "on_create_or_write",
+                "trigger_field_ids": [Command.set(state_field.ids)],
+                "filter_domain": filter_domain,
+            }
+        )
+        automation.action_server_ids = [
+            Command.create(
+                {
+                    "name": "Log the light",
+                    "model_id": automation.model_id.id,
+                    "state": "code",
+                    "code": code,
+                }
+            )
+        ]
+        return automation
 
     def entity(self, entity_id, instance=None):
         """The ha.entity of `entity_id` (archived ones included), or an empty recordset."""

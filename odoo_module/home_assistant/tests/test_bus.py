@@ -1,19 +1,14 @@
 """Live updates: one bus message per batch, only to users allowed to read the instance."""
 
 import json
-import select
-import time
 
-import psycopg2
 import websocket as websocket_client
 
 from odoo import Command
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.addons.bus.tests.common import WebsocketCase
-from odoo.addons.home_assistant import bus_notify
-from odoo.addons.home_assistant.models.ha_instance import BUS_NOTIFICATION_TYPE
+from odoo.addons.home_assistant.ingest import BUS_NOTIFICATION_TYPE
 from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase, state_event
-from odoo.sql_db import connection_info_for
 from odoo.tests import tagged
 
 
@@ -81,29 +76,3 @@ class TestBus(HomeAssistantHttpCase, WebsocketCase):
         outsider_socket.settimeout(0.5)
         with self.assertRaises(websocket_client.WebSocketTimeoutException):
             outsider_socket.recv()
-
-    def test_the_notify_keeps_one_connection_and_replaces_a_lost_one(self):
-        listener = psycopg2.connect(**connection_info_for("postgres")[1])
-        self.addCleanup(listener.close)
-        listener.autocommit = True
-        listener.cursor().execute("LISTEN imbus")
-        channel = channel_with_db(self.env.cr.dbname, self.instance)
-
-        bus_notify.notify([channel])
-        kept = bus_notify._connection
-        bus_notify.notify([channel])
-        self.assertIs(bus_notify._connection, kept)
-        listener.cursor().execute("SELECT pg_terminate_backend(%s)", (kept.get_backend_pid(),))
-        bus_notify.notify([channel])
-        self.assertIsNot(bus_notify._connection, kept)
-
-        # Other databases on the same server (a parallel run) notify `imbus` too: keep ours.
-        ours = json_dump([channel])
-        payloads = []
-        deadline = time.monotonic() + 5
-        while len(payloads) < 3 and time.monotonic() < deadline:
-            select.select([listener], [], [], 0.2)
-            listener.poll()
-            payloads += [notice.payload for notice in listener.notifies if notice.payload == ours]
-            listener.notifies.clear()
-        self.assertEqual(payloads, [ours] * 3)

@@ -31,7 +31,7 @@ class TestCommandSecurity(HomeAssistantCommandCase):
     def test_members_use_the_entity_controls_administrators_any_service(self):
         for user in (self.member, self.manager):
             with self.subTest(user=user.login):
-                self.light.with_user(user).action_turn_on()
+                self.light.with_user(user).with_context(ha_service="turn_on").action_call_service()
                 self.light.with_user(user).call_entity_service("turn_off")
         self.instance.with_user(self.manager).call_service(
             "lock", "unlock", {"entity_id": ["lock.front_door"]}, {"code": "1234"}
@@ -65,7 +65,7 @@ class TestCommandSecurity(HomeAssistantCommandCase):
         with self.assert_raises_keeping_writes(AccessError):
             pump.with_user(self.member).call_entity_service("turn_on")
         with self.assert_raises_keeping_writes(AccessError):
-            pump.with_user(self.member).action_turn_on()
+            pump.with_user(self.member).with_context(ha_service="turn_on").action_call_service()
         self.assertFalse(self.home_assistant.received)
         self.assertFalse(self.audit_log())
 

@@ -278,11 +278,11 @@ class TestCommands(HomeAssistantCommandCase):
         cloudhook = "https://hooks.nabu.casa/gAAAAABn-cloudhook"
         self.env["ha.instance"].with_user(manager).ha_pair(dict(PAIRING, command_url=cloudhook))
         self.assertEqual(self.instance.command_url, cloudhook)
-        self.assertEqual(self.instance._command_endpoint(), cloudhook)
+        self.assertEqual(self.env["ha.command"]._endpoint(self.instance), cloudhook)
         self.env["ha.instance"].with_user(manager).ha_pair(PAIRING)
         self.assertFalse(self.instance.command_url)
         self.assertEqual(
-            self.instance._command_endpoint(),
+            self.env["ha.command"]._endpoint(self.instance),
             "http://ha.local:8123/api/webhook/webhook-ha-test-instance-0001",
         )
         with self.assertRaises(ValidationError):

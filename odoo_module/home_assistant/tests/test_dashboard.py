@@ -6,9 +6,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from odoo import Command
-from odoo.addons.bus.models.bus import channel_with_db
 from odoo.addons.bus.tests.common import WebsocketCase
-from odoo.addons.home_assistant import bus_notify
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.models.ha_dashboard import MAX_HISTORY_POINTS
 from odoo.addons.home_assistant.signing import (
     HEADER_NONCE,
@@ -188,16 +187,25 @@ class TestDashboardTour(HomeAssistantCommandCase, WebsocketCase):
     def setUp(self):
         super().setUp()
         self.home_assistant.refuse("button.refused", "button.press")
-        # A test cursor's commit drops the post-commit hooks, so the NOTIFY that wakes the
-        # bus after a push would never be sent and the browser would never hear of the push.
-        # The whole test shares one transaction, so the bus can be woken at once instead.
-        send = bus_notify.send
+        if not compat.TOURS_WAKE_THE_BUS:
+            self.wake_the_bus_on_send()
 
-        def send_and_wake_now(env, target, notification_type, payload):
-            send(env, target, notification_type, payload)
-            bus_notify.notify([channel_with_db(env.cr.dbname, target)])
+    def wake_the_bus_on_send(self):
+        """Store and announce every bus message at once, as 19.0's `start_tour` does itself.
 
-        self.patch(bus_notify, "send", send_and_wake_now)
+        A test cursor's commit drops the post-commit hooks, so the NOTIFY that wakes the bus
+        after a push would never be sent and the browser would never hear of the push. The
+        whole test shares one transaction, so the bus can be woken at once instead.
+        """
+        bus = type(self.env["bus.bus"])
+        sendone = bus._sendone
+
+        def sendone_and_wake(records, target, notification_type, message):
+            sendone(records, target, notification_type, message)
+            records.env.cr.precommit.run()  # stores the bus.bus rows
+            records.env.cr.postcommit.run()  # sends the NOTIFY
+
+        self.patch(bus, "_sendone", sendone_and_wake)
 
     def signed_push(self, events):
         """A push of `events` signed now, for the browser to POST: URL, headers and body."""

@@ -157,15 +157,18 @@ class TestEntityActions(HomeAssistantCommandCase):
         garage = self.entities["cover.garage"].with_user(self.member)
         door = self.entities["lock.door"].with_user(self.member)
         buttons = [
-            (pump | light).action_turn_on,
-            (pump | light).action_turn_off,
-            pump.action_toggle,
-            self.entities["button.bell"].with_user(self.member).action_press,
-            garage.action_open_cover,
-            garage.action_close_cover,
-            garage.action_stop_cover,
-            door.action_lock,
-            door.action_unlock,
+            (pump | light).with_context(ha_service="turn_on").action_call_service,
+            (pump | light).with_context(ha_service="turn_off").action_call_service,
+            pump.with_context(ha_service="toggle").action_call_service,
+            self.entities["button.bell"]
+            .with_user(self.member)
+            .with_context(ha_service="press")
+            .action_call_service,
+            garage.with_context(ha_service="open_cover").action_call_service,
+            garage.with_context(ha_service="close_cover").action_call_service,
+            garage.with_context(ha_service="stop_cover").action_call_service,
+            door.with_context(ha_service="lock").action_call_service,
+            door.with_context(ha_service="unlock").action_call_service,
         ]
         for button in buttons:
             self.assertIs(button(), True)

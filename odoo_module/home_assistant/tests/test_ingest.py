@@ -5,6 +5,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.addons.home_assistant.ingest import sequence_gap
 from odoo.addons.home_assistant.models.ha_entity_history import HaEntityHistory
 from odoo.addons.home_assistant.tests.common import (
     T0,
@@ -16,7 +17,7 @@ from odoo.addons.home_assistant.tests.common import (
     state_event,
 )
 from odoo.sql_db import Cursor
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 from odoo.tools import mute_logger
 
 LATER = T0 + timedelta(seconds=5)
@@ -307,26 +308,11 @@ class TestIngest(HomeAssistantHttpCase):
         self.assertEqual(self.instance.event_count, 1)
 
     def test_an_odoo_automation_reacts_to_a_state_change(self):
-        state_field = self.env["ir.model.fields"]._get("ha.entity", "state")
-        automation = self.env["base.automation"].create(
-            {
-                "name": "Kitchen light turned on",
-                "model_id": self.env["ir.model"]._get_id("ha.entity"),
-                "trigger": "on_create_or_write",
-                "trigger_field_ids": [Command.set(state_field.ids)],
-                "filter_domain": "[('entity_id', '=', 'light.kitchen'), ('state', '=', 'on')]",
-            }
+        self.create_state_automation(
+            "Kitchen light turned on",
+            "[('entity_id', '=', 'light.kitchen'), ('state', '=', 'on')]",
+            "env['res.partner'].create({'name': 'Light on: ' + record.name})",
         )
-        automation.action_server_ids = [
-            Command.create(
-                {
-                    "name": "Log the light",
-                    "model_id": automation.model_id.id,
-                    "state": "code",
-                    "code": "env['res.partner'].create({'name': 'Light on: ' + record.name})",
-                }
-            )
-        ]
         self.push_ok(self.make_batch([state_event("light.kitchen", "off")]))
         self.assertFalse(self.env["res.partner"].search([("name", "=like", "Light on: %")]))
         self.push_ok(self.make_batch([state_event("light.kitchen", "on", LATER)]))
@@ -355,6 +341,7 @@ class TestIngestBatchCost(HomeAssistantCase):
         Once an automation rule on ha.entity existed (in an earlier test), base_automation's
         `write` looks its rules up with one query per call; those are not the batch's own.
         """
+        self.env.cr.precommit.run()  # the bus messages of earlier batches
         self.env.flush_all()
         self.env.invalidate_all()
         statements = []
@@ -367,6 +354,7 @@ class TestIngestBatchCost(HomeAssistantCase):
 
         with patch.object(Cursor, "execute", counting):
             self.ingest(events, snapshot)
+            self.env.cr.precommit.run()  # the commit's work: the bus message, the flush
             self.env.flush_all()
         return len(statements)
 
@@ -408,26 +396,11 @@ class TestIngestBatchCost(HomeAssistantCase):
         self.assertEqual(self.history(power).mapped("state"), ["0", "1", "2", "3"])
 
     def test_automations_see_each_entity_once_with_its_newest_state(self):
-        state_field = self.env["ir.model.fields"]._get("ha.entity", "state")
-        automation = self.env["base.automation"].create(
-            {
-                "name": "A light turned on",
-                "model_id": self.env["ir.model"]._get_id("ha.entity"),
-                "trigger": "on_create_or_write",
-                "trigger_field_ids": [Command.set(state_field.ids)],
-                "filter_domain": "[('domain', '=', 'light'), ('state', '=', 'on')]",
-            }
+        self.create_state_automation(
+            "A light turned on",
+            "[('domain', '=', 'light'), ('state', '=', 'on')]",
+            "env['res.partner'].create({'name': 'On: ' + record.entity_id})",
         )
-        automation.action_server_ids = [
-            Command.create(
-                {
-                    "name": "Log the light",
-                    "model_id": automation.model_id.id,
-                    "state": "code",
-                    "code": "env['res.partner'].create({'name': 'On: ' + record.entity_id})",
-                }
-            )
-        ]
         lights = ["light.a", "light.b", "light.c", "light.d"]
         self.ingest([state_event(light, "off", T0) for light in lights])
         self.ingest(
@@ -456,6 +429,7 @@ class TestIngestBatchCost(HomeAssistantCase):
                 state_event("sensor.t", "21", LATER, celsius, last_changed=T0),
             ]
         )
+        self.env.cr.precommit.run()  # the bus stores its messages at commit
         message = self.env["bus.bus"].search([], order="id desc", limit=1).message
         porch, sensor = self.entity("light.porch"), self.entity("sensor.t")
         self.assertEqual(
@@ -493,3 +467,11 @@ class TestIngestBatchCost(HomeAssistantCase):
                 },
             },
         )
+
+
+@tagged("post_install", "-at_install")
+class TestSequenceGap(BaseCase):
+    def test_only_numbers_skipped_after_a_known_sequence_are_missing(self):
+        for last_seq, seq, gap in ((0, 7, 0), (4, 5, 0), (4, 8, 3), (9, 2, 0), (5, 5, 0)):
+            with self.subTest(last_seq=last_seq, seq=seq):
+                self.assertEqual(sequence_gap(last_seq, seq), gap)

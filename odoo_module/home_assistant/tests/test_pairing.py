@@ -1,11 +1,12 @@
-"""PROTOCOL §2: ha_pair / ha_unpair, as Home Assistant calls them over JSON-RPC."""
+"""PROTOCOL §2: ha_pair / ha_unpair over JSON-RPC, and the pure validation in `pairing.py`."""
 
 from urllib.parse import urlsplit
 
 from odoo import Command, release
+from odoo.addons.home_assistant.pairing import PairingError, is_http_url, pairing_values
 from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 PAIRING = {
     "uuid": "0f3d8c2b9a7e4d1c8b6a5f4e3d2c1b0a",
@@ -191,3 +192,73 @@ class TestPairing(HomeAssistantHttpCase):
         self.assertTrue(entity.exists())
         with self.assertRaises(AccessError):
             self.env["ha.instance"].with_user(self.manager).ha_unpair("unknown-uuid")
+
+
+@tagged("post_install", "-at_install")
+class TestPairingValues(TransactionCase):
+    """`pairing.pairing_values` and `is_http_url` alone; the ORM only renders the messages."""
+
+    def assert_refused(self, values, message):
+        with self.assertRaises(PairingError) as caught:
+            pairing_values(values)
+        self.assertEqual(self.env._(caught.exception.message), message)
+
+    def test_the_values_are_normalized_for_the_instance(self):
+        values = pairing_values(
+            dict(PAIRING, name="N" * 300, ha_version="9" * 100, command_url=None)
+        )
+        self.assertEqual(
+            values,
+            {
+                "uuid": PAIRING["uuid"],
+                "name": "N" * 256,
+                "ha_url": "http://192.168.1.20:8123",
+                "webhook_id": PAIRING["webhook_id"],
+                "secret": PAIRING["secret"],
+                "command_url": False,
+                "ha_version": "9" * 64,
+                "protocol": 1,
+            },
+        )
+
+    def test_each_invalid_value_is_named(self):
+        self.assert_refused(["not", "a", "dict"], "Pairing values must be an object.")
+        self.assert_refused(
+            dict(PAIRING, protocol=2),
+            "Home Assistant speaks protocol 2, this Odoo speaks 1: update the older side.",
+        )
+        for key in ("uuid", "name", "ha_url", "webhook_id", "secret", "ha_version"):
+            with self.subTest(key=key):
+                self.assert_refused(dict(PAIRING, **{key: ""}), f"Pairing value {key} is missing.")
+        self.assert_refused(
+            dict(PAIRING, uuid="has spaces"), "The Home Assistant instance id is not valid."
+        )
+        self.assert_refused(
+            dict(PAIRING, secret="too-short"),
+            "The shared secret must be at least 32 base64url characters.",
+        )
+        self.assert_refused(dict(PAIRING, webhook_id="a/b"), "The webhook id is not valid.")
+        with self.assertRaises(PairingError):
+            pairing_values(dict(PAIRING, ha_url="ftp://ha.local"))
+        with self.assertRaises(PairingError):
+            pairing_values(dict(PAIRING, command_url="https://user@hooks.example.com/x"))
+
+    def test_http_urls_have_a_host_and_no_user_query_or_fragment(self):
+        for value, allow_path, expected in (
+            ("http://ha.local:8123", False, True),
+            ("https://ha.local/", False, True),
+            ("https://proxy.example.com/ha", True, True),
+            ("https://proxy.example.com/ha", False, False),
+            ("ftp://ha.local", True, False),
+            ("http://user@ha.local", True, False),
+            ("http://ha.local/?q=1", True, False),
+            ("http://ha.local/#x", True, False),
+            ("http://ha.local:0", True, False),
+            ("http://ha.local:99999", True, False),
+            ("http:///path", True, False),
+            ("http://ha .local", True, False),
+            ("http://" + "a" * 2048, True, False),
+            (None, True, False),
+        ):
+            with self.subTest(value=str(value)[:40], allow_path=allow_path):
+                self.assertIs(is_http_url(value, allow_path), expected)

@@ -3,15 +3,16 @@
 from datetime import UTC, timedelta
 
 from odoo import api, fields, models
-from odoo.addons.home_assistant.signing import MAX_HISTORY_DAYS, MAX_HISTORY_ENTITIES
 from odoo.exceptions import ValidationError
+
+from ..signing import MAX_HISTORY_DAYS, MAX_HISTORY_ENTITIES
 
 
 class HaHistoryBackfill(models.TransientModel):
     _name = "ha.history.backfill"
     _description = "Home Assistant History Backfill"
 
-    instance_id = fields.Many2one("ha.instance", string="Instance", required=True)
+    instance_id = fields.Many2one("ha.instance", required=True)
     entity_ids = fields.Many2many(
         "ha.entity",
         string="Entities",
@@ -56,7 +57,8 @@ class HaHistoryBackfill(models.TransientModel):
                     MAX_HISTORY_DAYS,
                 )
             )
-        self.instance_id._send_command(
+        self.env["ha.command"]._send(
+            self.instance_id,
             "history",
             {
                 "entity_ids": self.entity_ids.mapped("entity_id"),

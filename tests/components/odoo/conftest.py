@@ -3,19 +3,22 @@
 import asyncio
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from aiohttp.test_utils import TestServer
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from pytest_aiohttp import AiohttpServer
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.odoo.const import (
     CONF_API_KEY,
     CONF_DATABASE,
     CONF_HA_URL,
     CONF_HA_UUID,
-    CONF_INSTANCE_ID,
     CONF_PUSH_URL,
     CONF_SECRET,
     CONF_URL,
@@ -25,9 +28,16 @@ from custom_components.odoo.const import (
 )
 from custom_components.odoo.signing import generate_secret
 
-from .fake_odoo import PUSH_PATH, FakeOdoo
+from .fake_odoo import PUSH_PATH, FakeOdoo, ScriptedAnswer
 
 HA_UUID = "0123456789abcdef0123456789abcdef"
+FIXED_ENTRY_ID = "01JODOOPAIRINGPROD000000000"
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Return syrupy's snapshot with Home Assistant's serializer (ids and times left out)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture
@@ -65,7 +75,6 @@ def config_entry(odoo: FakeOdoo) -> MockConfigEntry:
             CONF_WEBHOOK_ID: "webhook-id-0123",
             CONF_SECRET: odoo.secret,
             CONF_PUSH_URL: odoo.base_url + PUSH_PATH.format(uuid=HA_UUID),
-            CONF_INSTANCE_ID: 7,
         },
     )
 
@@ -85,4 +94,24 @@ async def setup_entry(
     hass.config_entries.async_update_entry(entry, options=options)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    return entry
+
+
+async def setup_platform(
+    hass: HomeAssistant, odoo: FakeOdoo, entry: MockConfigEntry, platform: Platform
+) -> MockConfigEntry:
+    """Set up one platform of a pairing Odoo keeps refusing (503), so every value is fixed.
+
+    The entry gets a fixed id: the entities' unique ids are built from it.
+    """
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=entry.title,
+        unique_id=entry.unique_id,
+        data=entry.data,
+        entry_id=FIXED_ENTRY_ID,
+    )
+    odoo.scripted.extend(ScriptedAnswer(503, "unavailable") for _ in range(10))
+    with patch("custom_components.odoo.PLATFORMS", [platform]):
+        await setup_entry(hass, entry)
     return entry

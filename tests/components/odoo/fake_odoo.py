@@ -1,6 +1,6 @@
 """A stand-in Odoo on 127.0.0.1: its web routes, JSON-RPC (18.0) or JSON-2 (19.0), and the push.
 
-The push endpoint checks every request the way PROTOCOL.md §1 requires of Odoo (its own HMAC
+The push endpoint checks every request the way docs/protocol.md §1 requires of Odoo (its own HMAC
 code, independent of the integration's `signing` module), then records what it accepted.
 Tests script failures by queueing answers or by naming entity ids it must refuse.
 
@@ -315,7 +315,7 @@ class FakeOdoo:
             return True
         raise OdooException("builtins.AttributeError", f"no method {method} on {model}", 500)
 
-    # ---- push endpoint (PROTOCOL.md §1, §3) ---------------------------------------------
+    # ---- push endpoint (docs/protocol.md §1, §3) ---------------------------------------------
 
     async def push(self, request: web.Request) -> web.Response:
         """Verify, decode and record a pushed batch, or give a scripted answer."""
@@ -367,7 +367,7 @@ class FakeOdoo:
         return None
 
     def _signature_valid(self, request: web.Request, body: bytes) -> bool:
-        """Check timestamp, nonce and HMAC exactly as PROTOCOL.md §1 describes."""
+        """Check timestamp, nonce and HMAC exactly as docs/protocol.md §1 describes."""
         timestamp = request.headers.get("X-Bridge-Timestamp", "")
         nonce = request.headers.get("X-Bridge-Nonce", "")
         signature = request.headers.get("X-Bridge-Signature", "")

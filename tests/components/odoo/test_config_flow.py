@@ -21,7 +21,6 @@ from custom_components.odoo.const import (
     CONF_DATABASE,
     CONF_HA_URL,
     CONF_HA_UUID,
-    CONF_INSTANCE_ID,
     CONF_MAX_BATCH,
     CONF_PUSH_URL,
     CONF_SECRET,
@@ -82,7 +81,7 @@ async def test_pairs_and_creates_the_entry(hass: HomeAssistant, odoo: FakeOdoo) 
     data = result["data"]
     assert data[CONF_URL] == odoo.base_url
     assert data[CONF_HA_UUID] == uuid
-    assert data[CONF_INSTANCE_ID] == 7
+    assert "instance_id" not in data  # Odoo's record id: nothing in Home Assistant reads it
     assert data[CONF_PUSH_URL] == f"{odoo.base_url}/home_assistant/push/{uuid}"
     assert result["result"].unique_id == f"{odoo.base_url}|prod|{uuid}"
     (values,) = odoo.pair_calls
@@ -435,3 +434,71 @@ async def test_reconfigure_may_keep_the_odoo_url(
     assert values["ha_url"] == "http://ha.lan:8123"
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize(
+    ("target", "step"),
+    [
+        ("custom_components.odoo.config_flow.async_list_databases", "user"),
+        ("custom_components.odoo.config_flow.async_pair", "credentials"),
+    ],
+)
+async def test_an_unexpected_error_is_unknown_then_recovers(
+    hass: HomeAssistant, odoo: FakeOdoo, target: str, step: str
+) -> None:
+    """An error nobody foresaw shows `unknown` on the step that met it; the next try pairs."""
+    with patch(target, side_effect=RuntimeError("boom")):
+        result = await _start(hass, odoo.base_url)
+        if step == "credentials":
+            result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == step
+    assert result["errors"] == {"base": "unknown"}
+    assert odoo.pair_calls == []
+    assert hass.config_entries.async_entries(DOMAIN) == []
+    if step == "user":
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_URL: odoo.base_url}
+        )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CREDENTIALS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_options_flow_sets_filter_and_batching(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """The options form stores the filter and batching settings, which take effect at once."""
+    await setup_entry(hass, config_entry)
+    hass.states.async_set("light.a", "on")
+    await wait_for(lambda: bool(odoo.state_events("light.a")))
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "include_domains": ["light"],
+            "include_entities": [],
+            "include_entity_globs": [],
+            "exclude_domains": [],
+            "exclude_entities": ["light.b"],
+            "exclude_entity_globs": [],
+            "flush_delay_ms": 50,
+            "max_batch": 200,
+            "heartbeat_interval": 60,
+            "send_attributes": False,
+            "buffer_limit": 50_000,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["max_batch"] == 200
+    assert config_entry.options["exclude_entities"] == ["light.b"]
+    before = len(odoo.batches)
+    hass.states.async_set("light.b", "on")
+    hass.states.async_set("light.a", "off")
+    hass.states.async_set("switch.c", "on")
+    await wait_for(lambda: any(not b["snapshot"] for b in odoo.batches[before:] if b["events"]))
+    live = [e for b in odoo.batches[before:] if not b["snapshot"] for e in b["events"]]
+    assert [(e["entity_id"], e["state"]) for e in live] == [("light.a", "off")]
+    assert "attributes" not in live[0]
+    snapshot = next(b for b in odoo.batches[before:] if b["snapshot"])
+    assert {e["entity_id"] for e in snapshot["events"] if e["t"] == "state"} == {"light.a"}

@@ -11,7 +11,8 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo.const import DOMAIN
-from custom_components.odoo.odoo_client import InvalidUrl, normalize_url, parse_retry_after
+from custom_components.odoo.odoo_client import InvalidUrl, normalize_url
+from custom_components.odoo.push_client import parse_retry_after
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
@@ -72,7 +73,7 @@ async def test_compaction_drops_oldest_when_nothing_is_superseded(
         hass.states.async_set(f"sensor.unique_{index}", "1")
     await hass.async_block_till_done()
     outbox = outbox_of(config_entry)
-    assert outbox.dropped_events >= 30
+    assert outbox.status.dropped_events >= 30
     odoo.down = False
     await hass.services.async_call(DOMAIN, "flush", blocking=True)
     await wait_for(lambda: len(odoo.states) == 80 and outbox.pending == 0)

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.odoo import outbox as outbox_module
+from custom_components.odoo import sender as sender_module
 from custom_components.odoo.const import DOMAIN, MAX_BATCH_BYTES
 from custom_components.odoo.outbox import Outbox
 
@@ -37,7 +37,7 @@ async def _synced(
     await wait_for(lambda: any(batch["snapshot"] for batch in odoo.batches))
     # Once the answer is handled (connected) and nothing is pending, the sender sits idle, so
     # the next change starts a fresh batch.
-    await wait_for(lambda: outbox_of(entry).connected and outbox_of(entry).pending == 0)
+    await wait_for(lambda: outbox_of(entry).status.connected and outbox_of(entry).pending == 0)
     return outbox_of(entry)
 
 
@@ -173,7 +173,7 @@ async def test_entity_filter_limits_the_export(
     assert odoo.state_events("switch.other") == []
 
 
-# ---- answers of PROTOCOL.md §3 -----------------------------------------------------------
+# ---- answers of docs/protocol.md §3 -----------------------------------------------------------
 
 
 async def test_400_splits_and_dead_letters_the_bad_event(
@@ -193,8 +193,8 @@ async def test_400_splits_and_dead_letters_the_bad_event(
     received = [e["entity_id"] for b in live_batches(odoo) for e in b["events"]]
     assert received == [f"sensor.good_{value}" for value in range(10)]
     outbox = outbox_of(config_entry)
-    assert outbox.dead_letter_count == 1
-    assert outbox.dead_letters[0]["event"]["entity_id"] == "sensor.bad"
+    assert outbox.status.dead_letter_count == 1
+    assert outbox.status.dead_letters[0]["event"]["entity_id"] == "sensor.bad"
     assert caplog.text.count("Odoo refused the state event of sensor.bad") == 1
     hass.states.async_set("sensor.after", "1")
     await wait_for(lambda: bool(odoo.state_events("sensor.after")))
@@ -230,7 +230,7 @@ async def test_refused_credentials_stop_pushing_and_start_reauth(
     await asyncio.sleep(0.3)
     assert len(odoo.attempts) == attempts
     assert outbox.pending == 2
-    assert outbox.connected is False
+    assert outbox.status.connected is False
 
 
 async def test_410_stops_and_raises_a_repair_issue(
@@ -249,7 +249,7 @@ async def test_410_stops_and_raises_a_repair_issue(
     hass.states.async_set("sensor.x", "2")
     await asyncio.sleep(0.3)
     assert len(odoo.attempts) == attempts
-    assert outbox_of(config_entry).halted
+    assert outbox_of(config_entry).status.halted
     assert await hass.config_entries.async_remove(config_entry.entry_id)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
@@ -277,13 +277,13 @@ async def test_retry_after_is_honoured(
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record every wait of the sender, and cut each to at most 50 ms."""
     delays: list[float] = []
-    wait = outbox_module._wait
+    wait = sender_module._wait
 
     async def recorded(event: asyncio.Event, seconds: float) -> None:
         delays.append(seconds)
         await wait(event, min(seconds, 0.05))
 
-    monkeypatch.setattr(outbox_module, "_wait", recorded)
+    monkeypatch.setattr(sender_module, "_wait", recorded)
     return delays
 
 
@@ -335,7 +335,7 @@ async def test_a_400_or_413_without_protocol_body_is_retried_whole(
     (batch,) = live_batches(odoo)
     assert [event["state"] for event in batch["events"]] == [str(value) for value in range(6)]
     assert odoo.attempts.count(batch["batch_id"]) == 3
-    assert outbox.dead_letter_count == 0
+    assert outbox.status.dead_letter_count == 0
 
 
 async def test_a_stale_timestamp_retries_and_raises_a_clock_issue(
@@ -359,13 +359,13 @@ async def test_a_stale_timestamp_retries_and_raises_a_clock_issue(
     assert issue.translation_key == "clock_skew"
     assert issue.translation_placeholders is not None
     assert int(issue.translation_placeholders["skew"]) in range(899, 902)
-    assert not outbox.halted
+    assert not outbox.status.halted
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
     await wait_for(lambda: bool(odoo.state_events("sensor.x")))
     (batch,) = live_batches(odoo)
     assert odoo.attempts.count(batch["batch_id"]) == 3
     await wait_for(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
-    assert outbox.connected
+    assert outbox.status.connected
 
 
 async def test_outage_backoff_logs_once_and_resyncs_after(
@@ -381,7 +381,7 @@ async def test_outage_backoff_logs_once_and_resyncs_after(
     odoo.down = True
     hass.states.async_set("sensor.x", "1")
     await wait_for(lambda: len(odoo.attempts) >= 5)
-    assert outbox.connected is False
+    assert outbox.status.connected is False
     hass.states.async_set("sensor.x", "2")
     odoo.down = False
     await wait_for(lambda: len(live_batches(odoo)) == 2 and odoo.batches[-1]["snapshot"] is True)
@@ -391,7 +391,7 @@ async def test_outage_backoff_logs_once_and_resyncs_after(
     assert received == ["1", "2"]
     assert caplog.text.count("Odoo is unreachable") == 1
     assert caplog.text.count("Odoo is reachable again") == 1
-    assert outbox.connected is True
+    assert outbox.status.connected is True
 
 
 async def test_a_lost_answer_is_retried_without_duplicates(
@@ -434,7 +434,7 @@ async def test_a_state_json_cannot_hold_is_set_aside_and_the_stream_goes_on(
     hass.states.async_set("sensor.bad", "0", {"value": value})
     outbox = await _synced(hass, odoo, config_entry)
     assert "sensor.bad" not in odoo.states
-    assert outbox.dead_letter_count == 1  # left out of the initial snapshot
+    assert outbox.status.dead_letter_count == 1  # left out of the initial snapshot
     hass.states.async_set("sensor.before", "1")
     hass.states.async_set("sensor.bad", "1", {"value": value})
     hass.states.async_set("sensor.after", "1")
@@ -443,8 +443,8 @@ async def test_a_state_json_cannot_hold_is_set_aside_and_the_stream_goes_on(
         "sensor.before",
         "sensor.after",
     ]
-    assert outbox.dead_letter_count == 2
-    letter = outbox.dead_letters[-1]
+    assert outbox.status.dead_letter_count == 2
+    letter = outbox.status.dead_letters[-1]
     assert letter["code"] == "unencodable"
     assert letter["status"] is None
     assert letter["event"] == {"t": "state", "entity_id": "sensor.bad"}
@@ -453,7 +453,7 @@ async def test_a_state_json_cannot_hold_is_set_aside_and_the_stream_goes_on(
     hass.states.async_set("sensor.later", "1")
     await wait_for(lambda: bool(odoo.state_events("sensor.later")))
     await hass.services.async_call(DOMAIN, "resync", blocking=True)
-    await wait_for(lambda: outbox.dead_letter_count == 3)
+    await wait_for(lambda: outbox.status.dead_letter_count == 3)
     await wait_for(lambda: outbox.pending == 0 and odoo.batches[-1]["snapshot"] is True)
     assert "sensor.after" in {e.get("entity_id") for e in odoo.batches[-1]["events"]}
 

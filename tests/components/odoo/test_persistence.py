@@ -167,7 +167,7 @@ async def test_a_full_buffer_compacts_keeping_latest_states(
     set_values(hass, 100)
     await hass.async_block_till_done()
     assert outbox.pending <= 100
-    assert outbox.dropped_events >= 200
+    assert outbox.status.dropped_events >= 200
     issue = issue_registry.async_get_issue(DOMAIN, f"outbox_overflow_{config_entry.entry_id}")
     assert issue is not None
     odoo.down = False
@@ -192,7 +192,7 @@ async def test_a_lower_buffer_limit_compacts_at_once(
     hass.config_entries.async_update_entry(config_entry, options={"buffer_limit": 100})
     await hass.async_block_till_done()
     assert outbox.pending <= 100
-    assert outbox.dropped_events >= 200
+    assert outbox.status.dropped_events >= 200
 
 
 async def test_a_queue_of_snapshot_parts_alone_is_not_compacted(
@@ -210,7 +210,7 @@ async def test_a_queue_of_snapshot_parts_alone_is_not_compacted(
         config_entry, options={"max_batch": 1, "buffer_limit": 10}
     )
     await hass.async_block_till_done()
-    assert outbox.dropped_events == 0
+    assert outbox.status.dropped_events == 0
     overflow = f"outbox_overflow_{config_entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, overflow) is None
 

@@ -1,4 +1,4 @@
-"""Quality scale: manifest rules, diagnostics without secrets, system health, the repair flow."""
+"""Quality scale: manifest rules, translations and icons, system health, the repair flow."""
 
 import json
 import re
@@ -11,18 +11,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, get_system_health_info
-from pytest_homeassistant_custom_component.components.diagnostics import (
-    get_diagnostics_for_config_entry,
-)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 import custom_components.odoo
 from custom_components.odoo.const import (
-    CONF_CLOUDHOOK_URL,
-    CONF_HA_URL,
     CONF_SECRET,
-    CONF_USERNAME,
-    CONF_WEBHOOK_ID,
     DOMAIN,
 )
 
@@ -106,49 +99,13 @@ def test_every_service_and_exception_is_translated() -> None:
         assert set(entities) == set(icons["entity"][platform])
 
 
-async def test_diagnostics_contain_no_secret(
-    hass: HomeAssistant,
-    odoo: FakeOdoo,
-    config_entry: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-) -> None:
-    """Secret, API key, login, webhook id, cloudhook URL and URL credentials never appear."""
-    secrets = {
-        CONF_CLOUDHOOK_URL: "https://hooks.nabu.casa/cloudhook-secret-part",
-        CONF_HA_URL: "https://homeowner:hunter2-password@ha.example.com:8123",
-    }
-    config_entry = MockConfigEntry(
-        domain=DOMAIN, title=config_entry.title, data={**config_entry.data, **secrets}
-    )
-    await setup_entry(hass, config_entry)
-    odoo.scripted.append(ScriptedAnswer(503, "unavailable"))
-    hass.states.async_set("sensor.freezer", "-18")
-    await wait_for(lambda: config_entry.runtime_data.outbox.last_error is not None)
-    assert await async_setup_component(hass, "diagnostics", {})
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
-    text = json.dumps(diagnostics)
-    for value in (
-        config_entry.data[CONF_SECRET],
-        "key-123",
-        config_entry.data[CONF_USERNAME],
-        config_entry.data[CONF_WEBHOOK_ID],
-        "cloudhook-secret-part",
-        "hunter2-password",
-        "homeowner",
-    ):
-        assert value not in text
-    assert diagnostics["entry"]["data"][CONF_HA_URL] == "https://**REDACTED**@ha.example.com:8123"
-    assert diagnostics["outbox"]["last_error"] == "HTTP 503 unavailable: scripted unavailable"
-    assert diagnostics["versions"]["protocol"] == 1
-
-
 async def test_system_health_reports_reachability_and_outbox(
     hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
 ) -> None:
     """System health shows whether Odoo answers, the last push and the outbox size."""
     assert await async_setup_component(hass, "system_health", {})
     await setup_entry(hass, config_entry)
-    await wait_for(lambda: config_entry.runtime_data.outbox.last_success is not None)
+    await wait_for(lambda: config_entry.runtime_data.outbox.status.last_success is not None)
     info = await get_system_health_info(hass, DOMAIN)
     info["can_reach_server"] = await info["can_reach_server"]
     assert info["pairings"] == 1

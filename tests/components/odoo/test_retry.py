@@ -1,10 +1,10 @@
-"""The answer table of PROTOCOL.md §3 as a pure function, tested without Home Assistant."""
+"""The answer table of docs/protocol.md §3 as a pure function, tested without Home Assistant."""
 
 import math
 
 import pytest
 
-from custom_components.odoo.odoo_client import PushAnswer, parse_retry_after
+from custom_components.odoo.push_client import PushAnswer, parse_retry_after
 from custom_components.odoo.retry import (
     Delivered,
     Halt,

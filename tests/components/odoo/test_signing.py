@@ -1,4 +1,4 @@
-"""PROTOCOL.md §1: both test vectors, and what verification refuses."""
+"""docs/protocol.md §1: both test vectors, and what verification refuses."""
 
 import hashlib
 import hmac
@@ -18,14 +18,14 @@ COMMAND_BODY = b'{"v":1,"id":"c1","type":"ping"}'
 
 
 def test_push_vector() -> None:
-    """The push test vector of PROTOCOL.md §1 is reproduced."""
+    """The push test vector of docs/protocol.md §1 is reproduced."""
     assert sign(SECRET, PURPOSE_PUSH, TIMESTAMP, "bm9uY2UtMDAwMDAwMDE", PUSH_BODY) == (
         "v1=3d490d0d27dc3144f144f634c39ff6c42d935fef34dd1b53e084d14e776690f6"
     )
 
 
 def test_command_vector() -> None:
-    """The command test vector of PROTOCOL.md §1 is reproduced."""
+    """The command test vector of docs/protocol.md §1 is reproduced."""
     assert sign(SECRET, PURPOSE_COMMAND, TIMESTAMP, "bm9uY2UtMDAwMDAwMDI", COMMAND_BODY) == (
         "v1=1c243a59d7b581ad77abb936eb6e23e69774faa65eca25f1a67d9fc2aeed0652"
     )

@@ -18,7 +18,7 @@ from homeassistant.helpers import (
 )
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.odoo import outbox as outbox_module
+from custom_components.odoo import resync as resync_module
 from custom_components.odoo.const import DOMAIN
 from custom_components.odoo.snapshot import EncodedSnapshot, encode_snapshot
 
@@ -149,7 +149,7 @@ def held_encoding(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], threading
         assert release.wait(10)
         return encode_snapshot(*args)
 
-    monkeypatch.setattr(outbox_module, "encode_snapshot", held)
+    monkeypatch.setattr(resync_module, "encode_snapshot", held)
     return threads, release
 
 

@@ -1,4 +1,4 @@
-"""The command webhook: authentication, schema, allow-list and every command of PROTOCOL.md §4."""
+"""The command webhook: authentication, schema, allow-list, every command of docs/protocol.md §4."""
 
 import asyncio
 import hashlib
@@ -94,7 +94,7 @@ async def post(
 
 
 def command(kind: str, **fields: Any) -> dict[str, Any]:
-    """Return a command envelope of PROTOCOL.md §4 sent by Jane."""
+    """Return a command envelope of docs/protocol.md §4 sent by Jane."""
     return {"v": 1, "id": f"c-{kind}", "type": kind, "user": JANE, **fields}
 
 

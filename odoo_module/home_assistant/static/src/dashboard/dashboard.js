@@ -1,36 +1,21 @@
 /** The Home Assistant dashboard: one instance's entities by area and domain, live. */
 
-import {
-    Component,
-    onMounted,
-    onPatched,
-    onWillStart,
-    onWillUnmount,
-    reactive,
-    toRaw,
-    useState,
-} from "@odoo/owl";
+import { Component, onMounted, onWillStart, onWillUnmount, reactive, toRaw, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 import { domainInfo } from "./domains";
 import { EntityCard } from "./entity_card";
+import { EntityRows } from "./entity_rows";
 import { HistoryDialog } from "./history_dialog";
 import { InstanceStatus } from "./instance_status";
+import { CARD_ROW_PX, GROUP_HEADING_PX, cardColumns, useProgressiveCards } from "./progressive_cards";
 
 // The server only notifies batches that changed entities: a quiet instance's status is
 // refreshed this often so "connected" and "last seen" stay true.
 const STATUS_REFRESH_MS = 60000;
 const SPARKLINE_CHUNK = 500;
-// For the height an off-screen group is given before it is first drawn (dashboard.scss):
-// roughly a card's width with its gap, a row of cards' height and a group heading's.
-const CARD_WIDTH_PX = 232;
-const CARD_ROW_PX = 124;
-const GROUP_HEADING_PX = 36;
-// Cards are rendered a screenful first, then, once it is painted, this many more per task
-// until all are: the first screen shows without waiting for 2 000 cards.
-const CARDS_PER_CHUNK = 1000;
 
 export class Dashboard extends Component {
     static template = "home_assistant.Dashboard";
@@ -41,10 +26,9 @@ export class Dashboard extends Component {
         this.orm = useService("orm");
         this.dialog = useService("dialog");
         this.live = useService("home_assistant.live");
-        // Entity id → reactive row. Cards observe their own row; the dashboard reads rows
-        // raw and re-groups only when `layout` changes, so one state never re-renders it.
-        this.rows = new Map();
-        this.serverTime = null;
+        // Re-grouped only when `state.layout` changes, so one state never re-renders it.
+        this.rows = new EntityRows();
+        this.cards = useProgressiveCards(() => this.rows.size);
         // Read by InstanceStatus only: a push or heartbeat changing an instance's
         // `last_seen` re-renders that small component, never the 2 000 cards.
         this.status = reactive({ instances: [] });
@@ -60,8 +44,6 @@ export class Dashboard extends Component {
             domain: "",
             availability: "",
             areaId: "",
-            // How many cards are rendered so far (see CARDS_PER_CHUNK).
-            cardBudget: 0,
         });
         this.collator = new Intl.Collator();
         this.grouped = { key: null, sections: [] };
@@ -74,21 +56,16 @@ export class Dashboard extends Component {
             });
             this.statusTimer = setInterval(() => this.refreshStatuses(), STATUS_REFRESH_MS);
             this.loadSparklines();
-            this.renderMoreCards();
         });
-        onPatched(() => this.renderMoreCards());
         onWillUnmount(() => {
             this.stopListening();
             clearInterval(this.statusTimer);
-            clearTimeout(this.chunkTimer);
-            cancelAnimationFrame(this.chunkFrame);
         });
     }
 
     async load(instanceId) {
         const data = await this.orm.call("ha.dashboard", "load", [instanceId || null]);
-        this.serverTime = data.server_time;
-        this.rows = new Map(data.entities.map((row) => [row.id, reactive({ ...row, revision: 0 })]));
+        this.rows.reset(data.entities, data.server_time);
         this.status.instances = data.instances;
         this.sparklines = reactive({});
         Object.assign(this.state, {
@@ -97,26 +74,8 @@ export class Dashboard extends Component {
             areas: data.areas,
             areaId: "",
             layout: this.state.layout + 1,
-            cardBudget: firstScreenCards(),
         });
-    }
-
-    /** Render the next chunk of cards, if any: after a frame for the first screen. */
-    renderMoreCards() {
-        if (this.chunkFrame || this.chunkTimer || this.state.cardBudget >= this.rows.size) {
-            return;
-        }
-        const more = () => {
-            this.chunkTimer = setTimeout(() => {
-                this.chunkFrame = this.chunkTimer = null;
-                this.state.cardBudget += CARDS_PER_CHUNK;
-            });
-        };
-        if (this.state.cardBudget > firstScreenCards()) {
-            more();
-        } else {
-            this.chunkFrame = requestAnimationFrame(more);
-        }
+        this.cards.restart();
     }
 
     async selectInstance(instanceId) {
@@ -150,54 +109,19 @@ export class Dashboard extends Component {
     }
 
     applyRows(entities) {
-        let relayout = false;
-        for (const update of entities) {
-            const row = this.rows.get(update.id);
-            if (!update.active) {
-                relayout ||= this.rows.delete(update.id);
-                continue;
-            }
-            if (row && update.last_updated && row.last_updated > update.last_updated) {
-                continue;
-            }
-            const attributes = update.attributes || {};
-            const values = {
-                ...update,
-                domain: update.domain || update.entity_id.split(".")[0],
-                name: update.name || attributes.friendly_name || row?.name || update.entity_id,
-                unit_of_measurement: update.unit_of_measurement ?? attributes.unit_of_measurement ?? null,
-                device_class: update.device_class ?? attributes.device_class ?? null,
-                icon: update.icon ?? attributes.icon ?? null,
-            };
-            if (!row) {
-                this.rows.set(update.id, reactive({ ...values, revision: 0 }));
-                relayout = true;
-                continue;
-            }
-            const raw = toRaw(row);
-            relayout ||=
-                raw.area_id !== values.area_id ||
-                (this.state.availability !== "" && raw.available !== values.available);
-            Object.assign(row, values, { revision: raw.revision + 1 });
-        }
-        if (relayout) {
+        if (this.rows.apply(entities, { byAvailability: this.state.availability !== "" })) {
             this.state.layout++;
         }
     }
 
-    /** After a bus outage: fetch what changed since the last applied update. */
+    /** After a bus outage: apply what changed since the last applied update. */
     async catchUp() {
-        if (!this.state.instanceId) {
-            return;
+        const data = await this.rows.changesSince(this.orm, this.state.instanceId);
+        if (data) {
+            this.state.areas = data.areas;
+            this.updateStatus(data.instance);
+            this.applyRows(data.entities);
         }
-        const data = await this.orm.call("ha.dashboard", "changes_since", [
-            this.state.instanceId,
-            this.serverTime,
-        ]);
-        this.serverTime = data.server_time;
-        this.state.areas = data.areas;
-        this.updateStatus(data.instance);
-        this.applyRows(data.entities);
     }
 
     async refreshStatuses() {
@@ -221,9 +145,9 @@ export class Dashboard extends Component {
             .sort((a, b) => a.order - b.order || a.domain.localeCompare(b.domain));
     }
 
-    /** The sections to render: the first `cardBudget` cards of `groupedSections`. */
+    /** The sections to render: the first `cards.budget` cards of `groupedSections`. */
     get sections() {
-        let budget = this.state.cardBudget;
+        let budget = this.cards.budget;
         const sections = [];
         for (const section of this.groupedSections()) {
             if (budget <= 0) {
@@ -311,16 +235,6 @@ export class Dashboard extends Component {
     openHistory(entity) {
         this.dialog.add(HistoryDialog, { entity: toRaw(entity) });
     }
-}
-
-/** How many cards a row of the window holds, about (its padding taken off). */
-function cardColumns() {
-    return Math.max(1, Math.floor((window.innerWidth - 24) / CARD_WIDTH_PX));
-}
-
-/** About how many cards fill the window (twice over, to be safe), rendered first. */
-function firstScreenCards() {
-    return 2 * cardColumns() * Math.ceil(window.innerHeight / CARD_ROW_PX);
 }
 
 registry.category("actions").add("home_assistant.dashboard", Dashboard);

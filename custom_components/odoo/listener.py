@@ -1,0 +1,158 @@
+"""The outbox's listener: state and registry changes on Home Assistant's bus → the send queue.
+
+The state listener runs on the event loop for every exported state change, so it stays O(1):
+it appends the `State` as it is (encoding waits for the sender), makes sure a save is
+pending, and compares the queue's length with one threshold.
+"""
+
+from collections.abc import Callable
+
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+
+from .events import (
+    WireEvent,
+    area_event,
+    device_event,
+    entity_event,
+    is_own_device,
+    removed_area_event,
+    removed_device_event,
+    removed_entity_event,
+    removed_state_event,
+)
+from .outbox_store import OutboxSaver
+from .send_queue import SendQueue
+
+
+class OutboxListener:
+    """Queues the exported changes of one pairing; `on_attention` hears a crossed threshold."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        queue: SendQueue,
+        saver: OutboxSaver,
+        exported: Callable[[str], bool],
+        own_entities: set[str],
+        on_attention: CALLBACK_TYPE,
+    ) -> None:
+        """Prepare a listener that is not yet subscribed."""
+        self._hass = hass
+        self._queue = queue
+        self._saver = saver
+        self._exported = exported
+        self._own_entities = own_entities
+        self._on_attention = on_attention
+
+    @callback
+    def async_subscribe(self) -> list[CALLBACK_TYPE]:
+        """Listen to state and registry changes; return the unsubscribe callbacks."""
+        bus = self._hass.bus
+        return [
+            bus.async_listen(
+                EVENT_STATE_CHANGED,
+                self._async_state_changed,
+                event_filter=self._async_is_exported,
+            ),
+            bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_entity_updated),
+            bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, self._async_device_updated),
+            bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, self._async_area_updated),
+        ]
+
+    @callback
+    def set_filter(self, exported: Callable[[str], bool]) -> None:
+        """Export what a new filter passes from now on."""
+        self._exported = exported
+
+    def is_exported_entity(self, entity_id: str) -> bool:
+        """Tell whether an entity id passes the filter and is not one of ours."""
+        return entity_id not in self._own_entities and self._exported(entity_id)
+
+    # ---- the hot path -------------------------------------------------------------------
+
+    @callback
+    def _async_is_exported(self, event_data: EventStateChangedData) -> bool:
+        """Tell whether a state change belongs to Odoo (the bus runs this before the listener)."""
+        return self.is_exported_entity(event_data["entity_id"])
+
+    @callback
+    def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
+        """Queue a state change (a removal as its wire event); encoding waits for the sender."""
+        new_state = event.data["new_state"]
+        needs_attention = self._queue.append(
+            new_state
+            if new_state is not None
+            else removed_state_event(event.data["entity_id"], event.time_fired)
+        )
+        self._saver.schedule()
+        if needs_attention:
+            self._on_attention()
+
+    # ---- registries and history (rare) --------------------------------------------------
+
+    @callback
+    def _async_queue_event(self, event: WireEvent) -> None:
+        """Queue a ready wire event; like a state change, it is on disk within the save delay."""
+        needs_attention = self._queue.append(event)
+        self._saver.schedule()
+        if needs_attention:
+            self._on_attention()
+
+    @callback
+    def async_queue_history(self, states: list[State]) -> int:
+        """Queue recorded states of exported entities as ordinary state events; return how many."""
+        exported = [state for state in states if self.is_exported_entity(state.entity_id)]
+        if self._queue.extend(exported) and exported:
+            self._on_attention()
+        self._saver.schedule()
+        return len(exported)
+
+    @callback
+    def _async_entity_updated(self, event: Event[er.EventEntityRegistryUpdatedData]) -> None:
+        """Stream an entity registry change."""
+        data = event.data
+        entity_id = data["entity_id"]
+        old_entity_id = data.get("old_entity_id") if data["action"] == "update" else None
+        if old_entity_id and self.is_exported_entity(old_entity_id):
+            self._async_queue_event(removed_entity_event(old_entity_id))
+        if not self.is_exported_entity(entity_id):
+            return
+        if data["action"] == "remove":
+            self._async_queue_event(removed_entity_event(entity_id))
+        elif entry := er.async_get(self._hass).async_get(entity_id):
+            self._async_queue_event(entity_event(entry))
+
+    @callback
+    def _async_device_updated(self, event: Event[dr.EventDeviceRegistryUpdatedData]) -> None:
+        """Stream a device registry change."""
+        device_id = event.data["device_id"]
+        device = dr.async_get(self._hass).async_get(device_id)
+        if device is not None and is_own_device(device):
+            return
+        if event.data["action"] == "remove" or device is None:
+            self._async_queue_event(removed_device_event(device_id))
+        else:
+            self._async_queue_event(device_event(device))
+
+    @callback
+    def _async_area_updated(self, event: Event[ar.EventAreaRegistryUpdatedData]) -> None:
+        """Stream an area registry change."""
+        area_id = event.data["area_id"]
+        if area_id is None:
+            return
+        area = ar.async_get(self._hass).async_get_area(area_id)
+        if event.data["action"] == "remove" or area is None:
+            self._async_queue_event(removed_area_event(area_id))
+        else:
+            self._async_queue_event(area_event(area))

@@ -1,0 +1,28 @@
+"""What a loaded pairing holds while it runs, and the config entry type that carries it."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.util.hass_dict import HassKey
+
+from .const import DOMAIN
+from .outbox import Outbox
+
+# Entity ids of this integration's own status entities, never exported: exporting them would
+# feed back (a push changes "events sent", which is a state change to push, and so on).
+DATA_OWN_ENTITIES: HassKey[set[str]] = HassKey(f"{DOMAIN}_own_entities")
+
+
+@dataclass(slots=True)
+class OdooRuntime:
+    """What a loaded pairing holds while it runs."""
+
+    outbox: Outbox
+    user_id: str
+    # The pairing the entry was set up with: when the entry's data differs, it is reloaded.
+    pairing: Mapping[str, Any]
+
+
+type OdooConfigEntry = ConfigEntry[OdooRuntime]
