@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 import probatio as vol
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
 )
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers import instance_id
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.selector import (
@@ -207,19 +208,29 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
         ha_url: str,
         webhook_id: str,
         errors: dict[str, str],
+        entry: OdooConfigEntry | None = None,
     ) -> dict[str, Any] | None:
-        """Pair as the user at the flow's Odoo URL; return the entry data, or None and errors."""
+        """Pair as the user at the flow's Odoo URL; return the entry data, or None and errors.
+
+        Pairing an `entry` that runs again holds its pushes meanwhile. They stay held when the
+        pairing succeeds: a push signed with the old secret would be refused and start a
+        re-authentication, and the entry reloads with the new one anyway.
+        """
         credentials = OdooCredentials.from_entry_data({**user_input, CONF_URL: self._url})
+        resume: CALLBACK_TYPE | None = None
+        if entry is not None and entry.state is ConfigEntryState.LOADED:
+            resume = await entry.runtime_data.outbox.async_pause_pushes()
         try:
             return await async_pair(self.hass, credentials, uuid, ha_url, webhook_id)
         except OdooError as err:
             errors["base"] = err.translation_key
             self._placeholders = err.placeholders
-            return None
         except Exception:
             _LOGGER.exception("Unexpected error while pairing with Odoo")
             errors["base"] = "unknown"
-            return None
+        if resume is not None:
+            resume()
+        return None
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -243,7 +254,7 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 if self.unique_id != entry.unique_id:
                     self._abort_if_unique_id_configured()
                 pairing = await self._async_pair(
-                    entry.data, uuid, ha_url, entry.data[CONF_WEBHOOK_ID], errors
+                    entry.data, uuid, ha_url, entry.data[CONF_WEBHOOK_ID], errors, entry
                 )
                 if pairing is not None:
                     return self._async_update_and_abort(
@@ -280,6 +291,7 @@ class OdooConfigFlow(ConfigFlow, domain=DOMAIN):
                 entry.data[CONF_HA_URL],
                 entry.data[CONF_WEBHOOK_ID],
                 errors,
+                entry,
             )
             if pairing is not None:
                 return self._async_update_and_abort(

@@ -18,7 +18,7 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, State, callb
 from homeassistant.helpers.start import async_at_started
 
 from .batch import QueueItem
-from .const import DEAD_LETTER_UNENCODABLE, DOMAIN, ISSUE_OUTBOX_OVERFLOW
+from .const import DEAD_LETTER_UNENCODABLE, DOMAIN, ISSUE_OUTBOX_OVERFLOW, PUSH_TIMEOUT
 from .entry_effects import EntryEffects, RaiseIssue
 from .events import WireEvent, event_key, event_reference
 from .listener import OutboxListener
@@ -209,6 +209,10 @@ class Outbox:
             # Newly exported entities appear and no longer exported ones are removed in Odoo.
             self.async_request_snapshot()
         self._sender.wake()
+
+    async def async_pause_pushes(self) -> CALLBACK_TYPE:
+        """Hold pushes while the pairing is renewed; return the callback that resumes them."""
+        return await self._sender.async_pause(PUSH_TIMEOUT)
 
     @callback
     def async_request_flush(self) -> None:

@@ -61,6 +61,11 @@ class Sender:
         self._effects = effects
         self._notify_status = notify_status
         self._wakeup = asyncio.Event()
+        # Cleared while a pairing is renewed: a push signed with the old secret would race it.
+        self._may_push = asyncio.Event()
+        self._may_push.set()
+        self._not_pushing = asyncio.Event()
+        self._not_pushing.set()
         self._last_push = 0.0
         self._failing = False
         self._clock_skew_raised = False
@@ -70,12 +75,30 @@ class Sender:
         """End the current wait: a batch filled up, a flush was asked for, or options changed."""
         self._wakeup.set()
 
+    async def async_pause(self, wait: float) -> CALLBACK_TYPE:
+        """Start no push; wait up to `wait` s for the one in flight; return what resumes.
+
+        Pairing again rotates the secret and resets the sequence in the instance's row, which
+        every push also updates: Odoo would fail the pairing on serialization conflicts with
+        a stream in flight. Events keep queueing meanwhile; nothing is lost.
+        """
+        self._may_push.clear()
+        with suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                await self._not_pushing.wait()
+        return self._may_push.set
+
     async def async_run(self) -> None:
         """Deliver batches one at a time, in order, until cancelled or halted."""
         self._last_push = self._hass.loop.time()
         while True:
             batch = self._queue.inflight or await self._async_next_batch()
-            answer = await self._async_push(batch)
+            await self._may_push.wait()
+            self._not_pushing.clear()
+            try:
+                answer = await self._async_push(batch)
+            finally:
+                self._not_pushing.set()
             if answer.status != 200:
                 self.status.last_error = describe_failure(answer)
             match outcome(answer, self.status.backoff_attempt, time.time()):

@@ -1,5 +1,6 @@
 """Config flow: pairing through odoorpc against the fake Odoo's JSON-RPC, every error, reauth."""
 
+import asyncio
 import logging
 from typing import Any
 from unittest.mock import patch
@@ -29,6 +30,7 @@ from custom_components.odoo.const import (
     CONF_WEBHOOK_ID,
     DOMAIN,
 )
+from custom_components.odoo.pairing import async_pair
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo, ScriptedAnswer
@@ -218,6 +220,58 @@ async def test_reauth_pairs_again_with_a_new_secret(
     assert config_entry.data[CONF_API_KEY] == "key-456"
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_pairing_again_holds_pushes_until_the_entry_reloads(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """No push races a renewed pairing, and what queued meanwhile follows with the new secret.
+
+    Every push updates the instance's row that pairing rewrites: a stream in flight made
+    Odoo fail the pairing on serialization conflicts, and a push signed with the old secret
+    after the rotation would be refused and start a re-authentication.
+    """
+    await setup_entry(hass, config_entry)
+    await wait_for(lambda: bool(odoo.batches))
+    pushes_while_pairing: list[int] = []
+
+    async def pair_while_the_stream_goes_on(*args: Any) -> dict[str, Any]:
+        before = len(odoo.requests)
+        hass.states.async_set("sensor.during_pairing", "1")
+        config_entry.runtime_data.outbox.async_request_flush()
+        await asyncio.sleep(0.5)
+        pushes_while_pairing.append(len(odoo.requests) - before)
+        return await async_pair(*args)
+
+    result = await config_entry.start_reauth_flow(hass)
+    with patch(f"{integration.__name__}.config_flow.async_pair", pair_while_the_stream_goes_on):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_USERNAME: "admin", CONF_API_KEY: "key-123"}
+        )
+
+    assert result["reason"] == "reauth_successful"
+    assert pushes_while_pairing == [0]
+    await hass.async_block_till_done()
+    await wait_for(lambda: "sensor.during_pairing" in odoo.states)
+    assert odoo.rejected_signatures == 0
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_a_failed_pairing_again_resumes_the_pushes(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """When pairing again fails the entry keeps its pairing, and its held pushes go on."""
+    await setup_entry(hass, config_entry)
+    await wait_for(lambda: bool(odoo.batches))
+    result = await config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_API_KEY: "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    hass.states.async_set("sensor.after_the_failure", "1")
+    config_entry.runtime_data.outbox.async_request_flush()
+    await wait_for(lambda: "sensor.after_the_failure" in odoo.states)
 
 
 async def test_removing_the_entry_unpairs(
