@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-RESYNC_SCOPES = ("states", "registry", "all")
 TARGET_SCHEMA = vol.Schema(cv.TARGET_FIELDS)
 
 
@@ -323,9 +322,8 @@ def _log_late_outcome(task: asyncio.Task[ServiceResponse]) -> None:
 
 
 @COMMANDS.register("resync")
-@with_schema({vol.Optional("scope", default="all"): vol.In(RESYNC_SCOPES)})
 async def _resync(request: CommandRequest, command: CommandBody) -> tuple[HTTPStatus, CommandBody]:
-    """Queue a snapshot; it holds states and registries, so it serves every scope."""
+    """Queue a full snapshot (states and registries); a `scope` older addons send is ignored."""
     request.outbox.async_request_snapshot()
     return HTTPStatus.ACCEPTED, {"ok": True, "id": command["id"]}
 

@@ -379,7 +379,7 @@ class HaInstance(models.Model):
     def action_resync(self):
         """Ask Home Assistant for a full snapshot of states and registries."""
         self.ensure_one()
-        self.env["ha.command"]._send(self, "resync", {"scope": "all"})
+        self.env["ha.command"]._send(self, "resync", {})
         return self._notification(
             self.env._("Resync requested"),
             self.env._("Home Assistant “%s” is sending all its states and registries.", self.name),

@@ -333,11 +333,10 @@ class TestCommands(HomeAssistantCommandCase):
     def test_resync_asks_for_a_full_snapshot(self):
         self.instance.with_user(self.member).action_resync()
         command = self.sent()[0]
-        self.assertEqual((command["type"], command["scope"]), ("resync", "all"))
+        self.assertEqual(command["type"], "resync")
+        self.assertNotIn("scope", command)
         row = self.audit_log()
-        self.assertEqual(
-            (row.command_type, row.data, row.http_status), ("resync", {"scope": "all"}, 202)
-        )
+        self.assertEqual((row.command_type, row.http_status), ("resync", 202))
 
     def test_the_backfill_wizard_sends_the_entities_and_the_period(self):
         entity = self.env["ha.entity"].create(

@@ -508,10 +508,10 @@ async def test_ping_reports_version_time_and_outbox(post: Post) -> None:
 
 
 async def test_resync_pushes_a_snapshot(hass: HomeAssistant, post: Post, odoo: FakeOdoo) -> None:
-    """`resync` answers 202, then a snapshot reaches Odoo."""
+    """`resync` answers 202, then a snapshot reaches Odoo; an older addon's `scope` is ignored."""
     hass.states.async_set("sensor.freezer", "-18")
     snapshots = sum(1 for batch in odoo.batches if batch["snapshot"])
-    response = await post(command("resync", scope="states"))
+    response = await post(command("resync", scope="everything"))
     assert response.status == HTTPStatus.ACCEPTED
     await wait_for(lambda: sum(1 for batch in odoo.batches if batch["snapshot"]) > snapshots)
     assert odoo.states["sensor.freezer"]["state"] == "-18"
@@ -523,7 +523,6 @@ async def test_resync_pushes_a_snapshot(hass: HomeAssistant, post: Post, odoo: F
         {"v": 1, "type": "ping"},
         {"v": "1", "id": "x", "type": "ping"},
         {"v": 1, "id": "x", "type": "reboot"},
-        {"v": 1, "id": "x", "type": "resync", "scope": "everything"},
         {"v": 1, "id": "x", "type": "call_service", "domain": "light"},
         {"v": 1, "id": "x", "type": "call_service", "domain": "light", "service": "turn_on",
          "target": {"entity_id": ["not an entity"]}},
