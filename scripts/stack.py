@@ -479,6 +479,13 @@ logger:
         confirms them within 5 minutes, reverts them and restarts itself, which ends a
         `hass` that no supervisor restarts. Nothing pending (a later start): HA refuses.
         """
+        self.websocket_calls({"type": "http/config/promote"}, check=False)
+
+    def websocket_calls(self, *commands: dict[str, Any], check: bool = True) -> list[Any]:
+        """Run websocket commands as the owner, in order; return their results.
+
+        With `check`, a command HA answers with an error raises.
+        """
         import websocket  # noqa: PLC0415 - websocket-client, in the Odoo venv
 
         connection = websocket.create_connection(
@@ -489,8 +496,15 @@ logger:
             connection.send(json.dumps({"type": "auth", "access_token": self.token}))
             if json.loads(connection.recv()).get("type") != "auth_ok":
                 raise RuntimeError("HA refused the owner's token on its websocket")
-            connection.send(json.dumps({"id": 1, "type": "http/config/promote"}))
-            connection.recv()
+            results = []
+            for number, command in enumerate(commands, start=1):
+                connection.send(json.dumps({"id": number, **command}))
+                while (message := json.loads(connection.recv())).get("id") != number:
+                    pass
+                if check and not message.get("success"):
+                    raise RuntimeError(f"{command['type']} failed: {message}")
+                results.append(message.get("result"))
+            return results
         finally:
             connection.close()
 

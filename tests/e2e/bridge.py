@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,37 @@ from stack import (
 
 # Every secret, API key and webhook id a test created, for the log scan at the end.
 CREATED_SECRETS: set[str] = set()
+
+
+@contextlib.contextmanager
+def running_hass(config_dir: Path, **options: Any) -> Iterator[HomeAssistant]:
+    """A started, onboarded `hass` (options as `HomeAssistant` takes them), always stopped."""
+    server = HomeAssistant(config_dir, **options)
+    try:
+        server.start()
+        server.onboard()
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def running_odoo(
+    name: str, work_dir: Path, drop: bool = False, **options: Any
+) -> Iterator[OdooServer]:
+    """Odoo on a fresh database `name_<random>` with the addon installed, always stopped.
+
+    `drop` removes the database afterwards (a private cluster is destroyed whole instead).
+    """
+    server = OdooServer(f"{name}_{uuid.uuid4().hex[:8]}", work_dir, **options)
+    server.install()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        if drop:
+            server.drop()
 
 
 class FaultProxy:

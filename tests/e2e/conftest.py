@@ -1,9 +1,8 @@
-"""Fixtures that start a real Odoo 18 and a real Home Assistant for the whole session."""
+"""Fixtures that start a real Odoo and a real Home Assistant for the whole session."""
 
 from __future__ import annotations
 
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from stack import HomeAssistant, OdooServer, pair
+
+from .bridge import running_hass, running_odoo
 
 
 @pytest.fixture(scope="session")
@@ -24,26 +25,15 @@ def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def odoo(work_dir: Path) -> Iterator[OdooServer]:
     """A real Odoo server on a fresh database with the addon installed."""
-    server = OdooServer(f"ha_bridge_e2e_{uuid.uuid4().hex[:8]}", work_dir / "odoo")
-    server.install()
-    try:
-        server.start()
+    with running_odoo("ha_bridge_e2e", work_dir / "odoo", drop=True) as server:
         yield server
-    finally:
-        server.stop()
-        server.drop()
 
 
 @pytest.fixture(scope="session")
 def hass(work_dir: Path) -> Iterator[HomeAssistant]:
     """A real `hass` process with the repository's integration available, onboarded."""
-    server = HomeAssistant(work_dir / "ha-config")
-    try:
-        server.start()
-        server.onboard()
+    with running_hass(work_dir / "ha-config") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

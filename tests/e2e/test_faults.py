@@ -43,6 +43,8 @@ from .bridge import (
     pair_through,
     print_counts,
     remember_pairing_secrets,
+    running_hass,
+    running_odoo,
 )
 
 OUTAGE_SECONDS = 600 if os.environ.get("BRIDGE_LONG_FAULTS") == "1" else 60
@@ -63,15 +65,8 @@ def cluster() -> Iterator[PrivateCluster]:
 @pytest.fixture(scope="module")
 def odoo_f(cluster: PrivateCluster, work_dir: Path) -> Iterator[OdooServer]:
     """Odoo on the private cluster, with the addon installed."""
-    server = OdooServer(
-        f"ha_bridge_faults_{uuid.uuid4().hex[:8]}", work_dir / "odoo-faults", db_port=cluster.port
-    )
-    server.install()
-    try:
-        server.start()
+    with running_odoo("ha_bridge_faults", work_dir / "odoo-faults", db_port=cluster.port) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +81,8 @@ def proxy(odoo_f: OdooServer) -> Iterator[FaultProxy]:
 @pytest.fixture(scope="module")
 def hass_f(work_dir: Path) -> Iterator[HomeAssistant]:
     """A Home Assistant of this module, logging the integration at debug level."""
-    server = HomeAssistant(work_dir / "ha-faults", debug_logging=True)
-    try:
-        server.start()
-        server.onboard()
+    with running_hass(work_dir / "ha-faults", debug_logging=True) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,7 @@ from .bridge import (
     json_body,
     pair_through,
     remember_pairing_secrets,
+    running_hass,
 )
 
 # BRIDGE_FUZZ_REQUESTS lowers it for a quick local run; CI runs the full 10 000.
@@ -65,13 +66,8 @@ COMMAND_REFUSALS = {400, 401, 403, 404, 413, 429}
 @pytest.fixture(scope="module")
 def hass_s(work_dir: Path) -> Iterator[HomeAssistant]:
     """A Home Assistant of this module, logging the integration at debug level."""
-    server = HomeAssistant(work_dir / "ha-security", debug_logging=True)
-    try:
-        server.start()
-        server.onboard()
+    with running_hass(work_dir / "ha-security", debug_logging=True) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ template sensor whose attributes JSON cannot hold, neither of which other tests 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 import requests
 from stack import HomeAssistant, OdooServer, signed_headers, wait_for
 
-from .bridge import instance_secrets, json_body, pair_through
+from .bridge import instance_secrets, json_body, pair_through, running_hass
 
 COFFEE = "input_boolean.coffee_machine"
 SETPOINT = "input_number.boiler_setpoint"
@@ -46,41 +45,11 @@ TEMPLATES = r"""template:
 """
 
 
-def websocket_calls(hass: HomeAssistant, *commands: dict[str, Any]) -> list[Any]:
-    """Run websocket commands as the owner, in order; return their results."""
-    import websocket  # noqa: PLC0415 - websocket-client, in the Odoo venv
-
-    connection = websocket.create_connection(
-        f"ws://127.0.0.1:{hass.port}/api/websocket", timeout=30
-    )
-    try:
-        connection.recv()  # auth_required
-        connection.send(json.dumps({"type": "auth", "access_token": hass.token}))
-        if json.loads(connection.recv()).get("type") != "auth_ok":
-            raise RuntimeError("HA refused the owner's token on its websocket")
-        results = []
-        for number, command in enumerate(commands, start=1):
-            connection.send(json.dumps({"id": number, **command}))
-            while (message := json.loads(connection.recv())).get("id") != number:
-                pass
-            if not message.get("success"):
-                raise RuntimeError(f"{command['type']} failed: {message}")
-            results.append(message["result"])
-        return results
-    finally:
-        connection.close()
-
-
 @pytest.fixture(scope="module")
 def hass_t(work_dir: Path) -> Iterator[HomeAssistant]:
     """A Home Assistant of this module, with the unencodable template sensor."""
-    server = HomeAssistant(work_dir / "ha-trust", extra_config=TEMPLATES)
-    try:
-        server.start()
-        server.onboard()
+    with running_hass(work_dir / "ha-trust", extra_config=TEMPLATES) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def odoo_entity(odoo: OdooServer, instance_id: int, entity_id: str) -> dict[str, Any] | None:
@@ -112,15 +81,14 @@ def paired_t(hass_t: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
     pair_through(hass_t, odoo, odoo.url)
     (row,) = [row for row in instance_secrets(odoo) if row["uuid"] not in before]
     wait_for(lambda: odoo_entity(odoo, row["id"], COFFEE), 120, "the trust instance's snapshot")
-    (areas,) = websocket_calls(hass_t, {"type": "config/area_registry/list"})
+    (areas,) = hass_t.websocket_calls({"type": "config/area_registry/list"})
     # Onboarding creates a kitchen (and a living room, a bedroom) in most versions.
     kitchen = (
         []
         if any(area["area_id"] == "kitchen" for area in areas)
         else [{"type": "config/area_registry/create", "name": "Kitchen"}]
     )
-    websocket_calls(
-        hass_t,
+    hass_t.websocket_calls(
         {"type": "input_boolean/create", "name": "Vault door"},
         {"type": "input_boolean/create", "name": "Kitchen kettle"},
         {"type": "config/floor_registry/create", "name": "Cellar"},
@@ -135,7 +103,7 @@ def paired_t(hass_t: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
         },
         {"type": "config/entity_registry/update", "entity_id": KETTLE, "area_id": "kitchen"},
     )
-    (devices,) = websocket_calls(hass_t, {"type": "config/device_registry/list"})
+    (devices,) = hass_t.websocket_calls({"type": "config/device_registry/list"})
     (own_device,) = [d for d in devices if any(i[0] == "odoo" for i in d["identifiers"])]
     status, entries = hass_t.api("GET", "/api/config/config_entries/entry?domain=odoo")
     assert status == 200, entries

@@ -8,6 +8,7 @@ from . import (
     ha_entity,
     ha_entity_history,
     ha_instance,
+    ha_instance_pairing,
     ha_push_batch,
     ha_push_nonce,
     ha_snapshot_part,
