@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import requests
 
 from .push_schema import decode_json
-from .signing import CODE_STALE_TIMESTAMP, HEADER_TIMESTAMP, PURPOSE_COMMAND, signed_headers
+from .signing import (
+    CODE_STALE_TIMESTAMP,
+    CODE_TIMEOUT,
+    HEADER_TIMESTAMP,
+    PURPOSE_COMMAND,
+    signed_headers,
+)
 
 # Home Assistant answers 504 after 10 s; reading waits a little longer for that answer.
 CONNECT_TIMEOUT_SECONDS = 3.05
@@ -27,7 +33,6 @@ MAX_CLOCK_OFFSET_SECONDS = 2**31 - 1
 
 # Odoo's own codes for outcomes Home Assistant could not name.
 CODE_UNREACHABLE = "unreachable"
-CODE_TIMEOUT = "timeout"
 CODE_BAD_ANSWER = "bad_answer"
 
 

@@ -6,8 +6,20 @@ user's language; messages name the instance and the command, never a webhook id.
 
 from odoo.tools.translate import LazyTranslate
 
-from .command_client import CODE_BAD_ANSWER, CODE_TIMEOUT, CODE_UNREACHABLE
-from .signing import CODE_STALE_TIMESTAMP, CODE_UNAUTHORIZED, TIMESTAMP_WINDOW_SECONDS
+from .command_client import CODE_BAD_ANSWER, CODE_UNREACHABLE
+from .signing import (
+    CODE_INVALID,
+    CODE_NOT_ALLOWED,
+    CODE_SERVICE_FAILED,
+    CODE_STALE_TIMESTAMP,
+    CODE_TIMEOUT,
+    CODE_TOO_LARGE,
+    CODE_TOO_MANY_REQUESTS,
+    CODE_UNAUTHORIZED,
+    CODE_UNKNOWN_SERVICE,
+    CODE_UNSUPPORTED_VERSION,
+    TIMESTAMP_WINDOW_SECONDS,
+)
 
 _lt = LazyTranslate(__name__)
 
@@ -33,7 +45,7 @@ def error_message(instance_name, address, subject, answer):
             "complete: check the device's state before trying again.",
             **context,
         ),
-        "too_large": _lt(
+        CODE_TOO_LARGE: _lt(
             "The command is too large for Home Assistant (at most 1 MiB).",
         ),
         CODE_BAD_ANSWER: _lt(
@@ -49,34 +61,34 @@ def error_message(instance_name, address, subject, answer):
             "check that both computers' clocks are right.",
             **context,
         ),
-        "not_allowed": _lt(
+        CODE_NOT_ALLOWED: _lt(
             "Home Assistant “%(instance)s” does not allow Odoo to call %(subject)s. A Home "
             "Assistant administrator can allow it in the Odoo integration's options "
             "(“Services Odoo may call”). Home Assistant says: %(details)s",
             details=details,
             **context,
         ),
-        "invalid": _lt(
+        CODE_INVALID: _lt(
             "Home Assistant “%(instance)s” refused the data of %(subject)s: %(details)s",
             details=details,
             **context,
         ),
-        "unsupported_version": _lt(
+        CODE_UNSUPPORTED_VERSION: _lt(
             "Home Assistant “%(instance)s” speaks another protocol version: update the Odoo "
             "integration in Home Assistant and this module. Home Assistant says: %(details)s",
             details=details,
             **context,
         ),
-        "unknown_service": _lt(
+        CODE_UNKNOWN_SERVICE: _lt(
             "Home Assistant “%(instance)s” has no service %(subject)s (is the integration "
             "providing it loaded?).",
             **context,
         ),
-        "too_many_requests": _lt(
+        CODE_TOO_MANY_REQUESTS: _lt(
             "Home Assistant “%(instance)s” is receiving too many commands; try again in a moment.",
             **context,
         ),
-        "service_failed": _lt(
+        CODE_SERVICE_FAILED: _lt(
             "%(subject)s failed in Home Assistant “%(instance)s”: %(details)s",
             details=details,
             **context,

@@ -13,7 +13,14 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from .signing import MAX_DECODED_BYTES, MAX_EVENTS_PER_BATCH, PROTOCOL_VERSION
+from .signing import (
+    CODE_BAD_REQUEST,
+    CODE_TOO_LARGE,
+    CODE_UNSUPPORTED_VERSION,
+    MAX_DECODED_BYTES,
+    MAX_EVENTS_PER_BATCH,
+    PROTOCOL_VERSION,
+)
 
 ENTITY_ID_PATTERN = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 # A \u0000 escape not itself escaped (an odd number of backslashes before "u0000").
@@ -34,20 +41,20 @@ class PushSchemaError(ValueError):
     """The body is not a valid push batch; the message says where and why."""
 
     status = 400
-    code = "bad_request"
+    code = CODE_BAD_REQUEST
 
 
 class UnsupportedVersionError(PushSchemaError):
     """The batch speaks a protocol major version this addon does not know."""
 
-    code = "unsupported_version"
+    code = CODE_UNSUPPORTED_VERSION
 
 
 class TooLargeError(PushSchemaError):
     """The batch is bigger than Odoo accepts; Home Assistant splits it and retries."""
 
     status = 413
-    code = "too_large"
+    code = CODE_TOO_LARGE
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,38 @@ MAX_COMMAND_BYTES = 1024 * 1024
 MAX_HISTORY_ENTITIES = 100
 MAX_HISTORY_DAYS = 31
 
-# Error codes (`error.code` of an answer) both directions use.
+# Error codes (`error.code` of an answer): docs/protocol.md §4, "Error codes".
 CODE_UNAUTHORIZED = "unauthorized"
 # Refused only because the timestamp is outside the window: the answer's `error` also
 # carries `server_time`, the receiver's clock in Unix seconds, so the sender can name the skew.
 CODE_STALE_TIMESTAMP = "stale_timestamp"
+CODE_BAD_REQUEST = "bad_request"
+CODE_UNSUPPORTED_VERSION = "unsupported_version"
+CODE_LENGTH_REQUIRED = "length_required"
+CODE_TOO_LARGE = "too_large"
+CODE_INSTANCE_REMOVED = "instance_removed"
+# What Home Assistant answers to a command.
+CODE_INVALID = "invalid"
+CODE_NOT_ALLOWED = "not_allowed"
+CODE_UNKNOWN_SERVICE = "unknown_service"
+CODE_TOO_MANY_REQUESTS = "too_many_requests"
+CODE_SERVICE_FAILED = "service_failed"
+CODE_TIMEOUT = "timeout"
+ERROR_CODES = (
+    CODE_UNAUTHORIZED,
+    CODE_STALE_TIMESTAMP,
+    CODE_BAD_REQUEST,
+    CODE_UNSUPPORTED_VERSION,
+    CODE_LENGTH_REQUIRED,
+    CODE_TOO_LARGE,
+    CODE_INSTANCE_REMOVED,
+    CODE_INVALID,
+    CODE_NOT_ALLOWED,
+    CODE_UNKNOWN_SERVICE,
+    CODE_TOO_MANY_REQUESTS,
+    CODE_SERVICE_FAILED,
+    CODE_TIMEOUT,
+)
 
 
 def string_to_sign(purpose: str, timestamp: str, nonce: str, body: bytes) -> bytes:

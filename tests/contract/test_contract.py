@@ -64,6 +64,11 @@ def test_what_home_assistant_sends_fits_what_odoo_accepts():
     assert ha_const.MAX_BATCH_BYTES <= odoo_signing.MAX_BODY_BYTES
 
 
+def test_the_history_limits_are_the_same():
+    assert ha_const.HISTORY_MAX_ENTITIES == odoo_signing.MAX_HISTORY_ENTITIES
+    assert ha_const.HISTORY_MAX_RANGE.days == odoo_signing.MAX_HISTORY_DAYS
+
+
 def test_the_default_allow_list_is_the_addon_service_table():
     """Every control Odoo offers is allowed by default in HA, and nothing else is."""
     offered = {
@@ -82,3 +87,7 @@ def protocol_error_codes() -> set[str]:
 
 def test_the_integration_knows_exactly_the_protocol_error_codes():
     assert set(ha_const.ERROR_CODES) == protocol_error_codes()
+
+
+def test_the_addon_knows_exactly_the_protocol_error_codes():
+    assert set(odoo_signing.ERROR_CODES) == protocol_error_codes()

@@ -13,7 +13,10 @@ from odoo.http import request
 
 from ..push_schema import PushSchemaError, decode_content, decode_json
 from ..signing import (
+    CODE_INSTANCE_REMOVED,
+    CODE_LENGTH_REQUIRED,
     CODE_STALE_TIMESTAMP,
+    CODE_TOO_LARGE,
     CODE_UNAUTHORIZED,
     HEADER_NONCE,
     HEADER_SIGNATURE,
@@ -88,9 +91,9 @@ def _authenticate(instance_uuid):
     """
     httprequest = request.httprequest
     if httprequest.content_length is None:
-        raise PushRefused(411, "length_required", "A Content-Length header is required.")
+        raise PushRefused(411, CODE_LENGTH_REQUIRED, "A Content-Length header is required.")
     if httprequest.content_length > MAX_BODY_BYTES:
-        raise PushRefused(413, "too_large", f"The body exceeds {MAX_BODY_BYTES} bytes.")
+        raise PushRefused(413, CODE_TOO_LARGE, f"The body exceeds {MAX_BODY_BYTES} bytes.")
 
     headers = httprequest.headers
     timestamp = parse_timestamp(headers.get(HEADER_TIMESTAMP))
@@ -118,7 +121,7 @@ def _authenticate(instance_uuid):
         instance._record_push_error(f"{CODE_STALE_TIMESTAMP}: {message}")
         raise PushRefused(401, CODE_STALE_TIMESTAMP, message, server_time=now)
     if not instance.active:
-        raise PushRefused(410, "instance_removed", "This Home Assistant instance was unpaired.")
+        raise PushRefused(410, CODE_INSTANCE_REMOVED, "This Home Assistant instance was unpaired.")
     if not request.env["ha.push.nonce"].sudo()._use(instance, nonce):
         raise PushRefused(401, CODE_UNAUTHORIZED, "This nonce was already used.")
     return instance, body
