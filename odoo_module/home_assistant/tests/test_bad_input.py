@@ -9,8 +9,9 @@ from odoo.addons.home_assistant.tests.common import SECRET, HomeAssistantHttpCas
 from odoo.tests import tagged
 
 
-@tagged("post_install", "-at_install")
-class TestBadInput(HomeAssistantHttpCase):
+class RefusalCase(HomeAssistantHttpCase):
+    """A valid body to break, and the proof that a refused push changed nothing."""
+
     def setUp(self):
         super().setUp()
         self.valid_body = json.dumps(self.make_batch([state_event("sensor.x", "1")])).encode()
@@ -38,6 +39,9 @@ class TestBadInput(HomeAssistantHttpCase):
         self.assert_error(response, status, code)
         self.assertEqual(self.database_state(), self.before)
 
+
+@tagged("post_install", "-at_install")
+class TestBadInput(RefusalCase):
     def test_refusals(self):
         # One method so `before` is taken once; each case is a subTest with its own request.
         self.before = self.database_state()
@@ -248,6 +252,9 @@ class TestBadInput(HomeAssistantHttpCase):
         self.assertEqual(answer["accepted"], 1)
         self.assertEqual(self.entity("sensor.x").state, "C:\\u0000")
 
+
+@tagged("post_install", "-at_install")
+class TestSignatureRefusals(RefusalCase):
     def test_a_signed_push_off_the_clock_names_odoo_time_and_keeps_its_nonce_unused(self):
         self.before = self.database_state()
         now = int(time.time())
