@@ -66,7 +66,9 @@ FIGURE_SCHEMA = vol.Schema(
             None, vol.All(str, vol.Match(r"^mdi:[a-z0-9-]{1,64}$"))
         ),
         vol.Optional("state_class", default=None): vol.Any(None, vol.In(STATE_CLASSES)),
-    }
+    },
+    # Like the envelope: a field a newer Odoo adds is left out, not refused.
+    extra=vol.REMOVE_EXTRA,
 )
 
 

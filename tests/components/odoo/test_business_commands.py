@@ -35,6 +35,7 @@ async def test_an_odoo_event_triggers_an_automation(
         },
     )
     fired = async_capture_events(hass, "odoo_rush_order")
+    received = async_capture_events(hass, EVENT_COMMAND_RECEIVED)
     assert hass.states.get("input_boolean.rush").state == STATE_OFF
 
     response = await post(command("fire_event", event_type="odoo_rush_order", data=RUSH_ORDER))
@@ -47,6 +48,8 @@ async def test_an_odoo_event_triggers_an_automation(
     assert event.data == {**RUSH_ORDER, "odoo_user": JANE}
     assert event.origin is EventOrigin.remote
     assert event.context.user_id == config_entry.data[CONF_USER_ID]
+    assert received[0].data["event_type"] == "odoo_rush_order"
+    assert received[0].data["result"] == "ok"
     # The automation's action carries the same context: Home Assistant shows "Odoo" acted.
     assert hass.states.get("input_boolean.rush").context.parent_id == event.context.id
 

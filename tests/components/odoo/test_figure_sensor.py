@@ -227,3 +227,12 @@ async def test_figure_sensors_are_not_exported(
     assert not {TICKETS, SALES} & sent
     names = {event.get("name") for event in odoo.events if event.get("t") == "device"}
     assert "Odoo figures" not in names
+
+
+async def test_fields_a_newer_odoo_adds_are_ignored(hass: HomeAssistant, post: Post) -> None:
+    """A figure with a field this version does not know is taken without it."""
+    response = await post(figures({**open_tickets(), "model": "helpdesk.ticket"}))
+
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert hass.states.get(TICKETS).state == "12"

@@ -123,6 +123,7 @@ async def test_command_event_and_logbook_name_the_odoo_user(
         "domain": "light",
         "service": "turn_on",
         "target": {"entity_id": ["light.kitchen"]},
+        "event_type": None,
         "user_login": "jane@example.com",
         "user_name": "Jane",
         "status": 200,
