@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from . import business_commands  # noqa: F401 - registers fire_event and figures
 from .cloudhook import async_delete_command_url
 from .commands import async_handle_command
 from .const import (
@@ -26,6 +27,7 @@ from .const import (
     ISSUE_OUTBOX_OVERFLOW,
 )
 from .entry_effects import async_apply_effect, async_clear_issues
+from .figures import FigureBook
 from .odoo_client import entry_rpc_client
 from .outbox import Outbox
 from .outbox_settings import settings_from_options
@@ -66,7 +68,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool
         partial(async_apply_effect, hass, entry),
     )
     await outbox.async_load()
-    entry.runtime_data = OdooRuntime(outbox=outbox, user_id=user_id, pairing=dict(entry.data))
+    figures = FigureBook(hass, entry.entry_id)
+    await figures.async_load()
+    entry.runtime_data = OdooRuntime(
+        outbox=outbox, figures=figures, user_id=user_id, pairing=dict(entry.data)
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     outbox.async_start()
     entry.async_on_unload(outbox.async_stop)
@@ -108,7 +114,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> None:
-    """Tell Odoo the pairing is gone (best effort); delete the outbox, user and cloudhook."""
+    """Tell Odoo the pairing is gone (best effort); delete the outbox, figures, user, cloudhook."""
     data = entry.data
     try:
         await entry_rpc_client(hass, data).async_unpair(data[CONF_HA_UUID])
@@ -119,6 +125,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> Non
             type(err).__name__,
         )
     await Outbox.async_remove_store(hass, entry.entry_id)
+    await FigureBook.async_remove_store(hass, entry.entry_id)
     await async_remove_user(hass, data.get(CONF_USER_ID))
     async_forget_nonces(hass, data[CONF_WEBHOOK_ID])
     if data.get(CONF_CLOUDHOOK_URL):

@@ -110,7 +110,7 @@ def is_allowed(domain: str, service: str, allowed: frozenset[str]) -> bool:
     return f"{domain}.{service}" in allowed or f"{domain}.*" in allowed
 
 
-def _invalid(message: str) -> CommandRefused:
+def invalid(message: str) -> CommandRefused:
     """Return the refusal of a command that breaks its schema."""
     return CommandRefused(HTTPStatus.BAD_REQUEST, ERROR_INVALID, message)
 
@@ -132,7 +132,7 @@ def with_schema(
             try:
                 validated = validator(command)
             except vol.Invalid as err:
-                raise _invalid(humanize_error(command, err)) from err
+                raise invalid(humanize_error(command, err)) from err
             return await handler(request, validated)
 
         return validate_and_run
@@ -168,6 +168,7 @@ async def async_handle_command(
             "domain": _text(command.get("domain")),
             "service": _text(command.get("service")),
             "target": _target(command.get("target")),
+            "event_type": _text(command.get("event_type")),
             "user_login": _text(user.get("login")),
             "user_name": _text(user.get("name")),
             "status": int(status),
@@ -206,7 +207,7 @@ async def _async_run(
     try:
         envelope = ENVELOPE_SCHEMA(command)
     except vol.Invalid as err:
-        raise _invalid(humanize_error(command, err)) from err
+        raise invalid(humanize_error(command, err)) from err
     return await COMMANDS[envelope["type"]](request, envelope)
 
 
@@ -274,7 +275,7 @@ def _check_reach(request: CommandRequest, data: dict[str, Any], target: dict[str
     try:
         merged = {**target_fields(data), **target}
     except vol.Invalid as err:
-        raise _invalid(humanize_error(data, err)) from err
+        raise invalid(humanize_error(data, err)) from err
     try:
         check_target(request.hass, merged, request.outbox.is_exported_entity)
     except TargetRefused as err:
@@ -295,7 +296,7 @@ def _service_outcome(
         ) from err
     # After ServiceNotFound, which is a ServiceValidationError too.
     except (vol.Invalid, ServiceValidationError) as err:
-        raise _invalid(str(err) or type(err).__name__) from err
+        raise invalid(str(err) or type(err).__name__) from err
     except Unauthorized as err:
         raise CommandRefused(
             HTTPStatus.FORBIDDEN,
@@ -354,9 +355,9 @@ async def _history(request: CommandRequest, command: CommandBody) -> tuple[HTTPS
     """Start pushing recorded states of a time range (history backfill)."""
     start, end = _utc(command["start"]), _utc(command["end"])
     if start >= end:
-        raise _invalid("start must be before end.")
+        raise invalid("start must be before end.")
     if end - start > HISTORY_MAX_RANGE:
-        raise _invalid(f"A history range spans at most {HISTORY_MAX_RANGE.days} days.")
+        raise invalid(f"A history range spans at most {HISTORY_MAX_RANGE.days} days.")
     if not recorder_running(request.hass):
         raise CommandRefused(
             HTTPStatus.INTERNAL_SERVER_ERROR,

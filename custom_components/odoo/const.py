@@ -180,6 +180,10 @@ EVENT_COMMAND_RECEIVED: Final = "odoo_command_received"
 HISTORY_MAX_ENTITIES: Final = 100
 HISTORY_MAX_RANGE: Final = timedelta(days=31)
 GZIP_THRESHOLD_BYTES: Final = 4096
+# Bounds of `fire_event` and `figures` (docs/protocol.md §4).
+EVENT_TYPE_PATTERN: Final = r"^odoo_[a-z0-9_]{1,59}$"
+EVENT_DATA_MAX_BYTES: Final = 16 * 1024
+FIGURES_MAX: Final = 200
 
 # Error codes of an error answer's `error.code` (docs/protocol.md §4, "Error codes").
 ERROR_UNAUTHORIZED: Final = "unauthorized"

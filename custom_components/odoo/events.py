@@ -81,6 +81,15 @@ def is_own_device(device: dr.DeviceEntry | dr.ChildDeviceEntry) -> bool:
     return any(domain == DOMAIN for domain, _ in device.identifiers)
 
 
+def is_own_entity_entry(entry: er.RegistryEntry) -> bool:
+    """Tell whether a registry entry is one of this integration's own entities.
+
+    Figure sensors come and go while the outbox runs: their registry entry is created before
+    the entity can mark itself as one of ours.
+    """
+    return entry.platform == DOMAIN
+
+
 def removed_device_event(device_id: str) -> WireEvent:
     """Return the `device` event of a removed device."""
     return {"t": "device", "device_id": device_id, "removed": True}

@@ -26,6 +26,7 @@ from .events import (
     device_event,
     entity_event,
     is_own_device,
+    is_own_entity_entry,
     removed_area_event,
     removed_device_event,
     removed_entity_event,
@@ -130,7 +131,9 @@ class OutboxListener:
             return
         if data["action"] == "remove":
             self._async_queue_event(removed_entity_event(entity_id))
-        elif entry := er.async_get(self._hass).async_get(entity_id):
+        elif (entry := er.async_get(self._hass).async_get(entity_id)) and not is_own_entity_entry(
+            entry
+        ):
             self._async_queue_event(entity_event(entry))
 
     @callback

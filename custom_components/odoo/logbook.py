@@ -1,6 +1,6 @@
 """Logbook: Odoo's commands read "Jane called light.turn_on via Odoo"."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from homeassistant.components.logbook.const import (
@@ -16,6 +16,7 @@ ACTIONS = {
     "resync": "requested a resync",
     "ping": "tested the connection",
     "history": "requested a history backfill",
+    "figures": "updated the figures",
 }
 
 
@@ -32,6 +33,8 @@ def async_describe_events(
 def describe_command(event: Event) -> dict[str, Any]:
     """Name the Odoo user, what they asked for and, when refused, why."""
     data = event.data
+    if data.get("type") == "fire_event":
+        return describe_fired_event(data)
     if data.get("type") == "call_service":
         action = f"called {data.get('domain')}.{data.get('service')}"
     else:
@@ -47,3 +50,13 @@ def describe_command(event: Event) -> dict[str, Any]:
     if entity_ids:
         description[LOGBOOK_ENTRY_ENTITY_ID] = entity_ids[0]
     return description
+
+
+def describe_fired_event(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Name the event Odoo fired (the event itself has no description) and the Odoo user."""
+    fired = data.get("event_type") or "an event"
+    user = data.get("user_name") or data.get("user_login")
+    message = f"fired {fired} for {user}" if user else f"fired {fired}"
+    if data.get("result") != "ok":
+        message += f" (refused: {data.get('result')})"
+    return {LOGBOOK_ENTRY_NAME: "Odoo", LOGBOOK_ENTRY_MESSAGE: message}

@@ -8,10 +8,12 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
+from .figures import FigureBook
 from .outbox import Outbox
 
-# Entity ids of this integration's own status entities, never exported: exporting them would
-# feed back (a push changes "events sent", which is a state change to push, and so on).
+# Entity ids of this integration's own entities (status and figure sensors), never exported:
+# exporting them would feed back (a push changes "events sent", which is a state change to push,
+# and so on; a figure came from Odoo in the first place).
 DATA_OWN_ENTITIES: HassKey[set[str]] = HassKey(f"{DOMAIN}_own_entities")
 
 
@@ -20,6 +22,7 @@ class OdooRuntime:
     """What a loaded pairing holds while it runs."""
 
     outbox: Outbox
+    figures: FigureBook
     user_id: str
     # The pairing the entry was set up with: when the entry's data differs, it is reloaded.
     pairing: Mapping[str, Any]

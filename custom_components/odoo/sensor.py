@@ -1,4 +1,4 @@
-"""Sensors of a pairing: outbox size, events sent and last successful push."""
+"""Sensors of a pairing: outbox size, events sent, last successful push, and Odoo's figures."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import OdooStatusEntity
+from .figure_sensor import async_setup_figure_sensors
 from .outbox import Outbox
 from .runtime import DATA_OWN_ENTITIES, OdooConfigEntry
 
@@ -55,12 +56,13 @@ async def async_setup_entry(
     entry: OdooConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the pairing's sensors."""
+    """Add the pairing's status sensors and its figure sensors."""
     outbox = entry.runtime_data.outbox
     own_entities = hass.data[DATA_OWN_ENTITIES]
     async_add_entities(
         OdooSensor(entry, outbox, own_entities, description) for description in SENSORS
     )
+    async_setup_figure_sensors(hass, entry, async_add_entities)
 
 
 class OdooSensor(OdooStatusEntity, SensorEntity):

@@ -22,6 +22,7 @@ from .events import (
     device_event,
     entity_event,
     is_own_device,
+    is_own_entity_entry,
     state_event,
 )
 
@@ -64,7 +65,11 @@ def encode_snapshot(
     """
     events = [area_event(area) for area in sources.areas]
     events.extend(device_event(device) for device in sources.devices if not is_own_device(device))
-    events.extend(entity_event(entry) for entry in sources.entities if exported(entry.entity_id))
+    events.extend(
+        entity_event(entry)
+        for entry in sources.entities
+        if exported(entry.entity_id) and not is_own_entity_entry(entry)
+    )
     events.extend(
         state_event(state, include_attributes)
         for state in sources.states

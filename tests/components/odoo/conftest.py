@@ -1,17 +1,21 @@
 """Fixtures of the Odoo integration tests: a fake Odoo on loopback and a paired config entry."""
 
 import asyncio
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from unittest.mock import patch
 
+import orjson
 import pytest
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestServer
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from pytest_aiohttp import AiohttpServer
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.odoo.const import (
@@ -26,7 +30,7 @@ from custom_components.odoo.const import (
     CONF_WEBHOOK_ID,
     DOMAIN,
 )
-from custom_components.odoo.signing import generate_secret
+from custom_components.odoo.signing import generate_secret, sign
 
 from .fake_odoo import PUSH_PATH, FakeOdoo, ScriptedAnswer
 
@@ -115,3 +119,65 @@ async def setup_platform(
     with patch("custom_components.odoo.PLATFORMS", [platform]):
         await setup_entry(hass, entry)
     return entry
+
+
+JANE = {"login": "jane@example.com", "name": "Jane"}
+
+type Post = Callable[..., Awaitable[ClientResponse]]
+
+
+@pytest.fixture
+async def post(
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> Post:
+    """Set the entry up and return a function POSTing signed commands to its webhook."""
+    await setup_entry(hass, config_entry)
+    await wait_for(lambda: bool(odoo.batches))
+    client = await hass_client_no_auth()
+    url = f"/api/webhook/{config_entry.data[CONF_WEBHOOK_ID]}"
+
+    async def send(
+        command: dict[str, Any] | None = None,
+        *,
+        body: bytes | None = None,
+        secret: str | None = None,
+        timestamp: int | None = None,
+        timestamp_offset: int = 0,
+        nonce: str | None = None,
+        signed: bool = True,
+        signed_body: bytes | None = None,
+        method: str = "POST",
+        extra_headers: dict[str, str] | None = None,
+    ) -> ClientResponse:
+        """POST a command, signed with purpose `command` unless told otherwise."""
+        raw = body if body is not None else orjson.dumps(command)
+        headers = {"Content-Type": "application/json", **(extra_headers or {})}
+        if signed:
+            stamp = int(time.time()) + timestamp_offset if timestamp is None else timestamp
+            once = nonce or f"nonce-{time.monotonic_ns():020d}"
+            key = secret or config_entry.data[CONF_SECRET]
+            headers |= {
+                "X-Bridge-Timestamp": str(stamp),
+                "X-Bridge-Nonce": once,
+                "X-Bridge-Signature": sign(key, "command", stamp, once, signed_body or raw),
+            }
+        return await client.request(method, url, data=raw, headers=headers)
+
+    return send
+
+
+def command(kind: str, **fields: Any) -> dict[str, Any]:
+    """Return a command envelope of docs/protocol.md §4 sent by Jane."""
+    return {"v": 1, "id": f"c-{kind}", "type": kind, "user": JANE, **fields}
+
+
+async def assert_error(response: ClientResponse, status: int, code: str) -> None:
+    """Assert an error answer of the PROTOCOL shape."""
+    assert response.status == status
+    body = await response.json()
+    assert body["ok"] is False
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]

@@ -8,7 +8,7 @@ from unittest.mock import patch
 
 import orjson
 import pytest
-from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder import Recorder, history, statistics
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -304,3 +304,68 @@ async def test_history_reads_only_exported_entities(
         assert status == HTTPStatus.ACCEPTED
         await wait_for(lambda: query.called)
     assert query.call_args.args[3] == entity_ids[1:]
+
+
+async def test_logbook_shows_the_event_odoo_fired(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """One entry per fired event, "Odoo fired odoo_rush_order for Jane", as the integration."""
+    assert await async_setup_component(hass, "logbook", {})
+    start = dt_util.utcnow()
+    await setup_entry(hass, config_entry)
+    user = {"login": "jane@example.com", "name": "Jane"}
+    for event_type in ("odoo_rush_order", "rush_order"):
+        await send(
+            hass_client_no_auth,
+            config_entry,
+            {"type": "fire_event", "event_type": event_type, "data": {"order": "S1"}, "user": user},
+        )
+    await async_wait_recording_done(hass)
+    client = await hass_client()
+    response = await client.get(f"/api/logbook/{start.isoformat()}")
+    entries = [entry for entry in await response.json() if entry.get("domain") == "odoo"]
+    assert [(e["name"], e["message"]) for e in entries] == [
+        ("Odoo", "fired odoo_rush_order for Jane"),
+        ("Odoo", "fired rush_order for Jane (refused: invalid)"),
+    ]
+    assert entries[0]["context_user_id"] == config_entry.data[CONF_USER_ID]
+
+
+async def test_the_recorder_keeps_the_history_of_figures(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    odoo: FakeOdoo,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Figure sensors are recorded, and with a state class they qualify for statistics."""
+    await setup_entry(hass, config_entry)
+    start = dt_util.utcnow()
+    for value in (3, 5):
+        status, _answer = await send(
+            hass_client_no_auth,
+            config_entry,
+            {
+                "type": "figures",
+                "complete": True,
+                "figures": [
+                    {"key": "tickets", "name": "Tickets", "value": value, "state_class": "total"}
+                ],
+            },
+        )
+        assert status == HTTPStatus.OK
+        await hass.async_block_till_done()
+    await async_wait_recording_done(hass)
+
+    states = await recorder_mock.async_add_executor_job(
+        history.state_changes_during_period, hass, start, None, "sensor.odoo_figures_tickets"
+    )
+    assert [state.state for state in states["sensor.odoo_figures_tickets"]] == ["3", "5"]
+    issues = await recorder_mock.async_add_executor_job(statistics.validate_statistics, hass)
+    assert "sensor.odoo_figures_tickets" not in issues
+    assert hass.states.get("sensor.odoo_figures_tickets").attributes["state_class"] == "total"

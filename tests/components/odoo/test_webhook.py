@@ -4,7 +4,6 @@ import asyncio
 import hashlib
 import hmac
 import time
-from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 from unittest.mock import patch
@@ -12,7 +11,6 @@ from unittest.mock import patch
 import orjson
 import probatio as vol
 import pytest
-from aiohttp import ClientResponse
 from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse
@@ -29,73 +27,18 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_mock_service,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.odoo.const import (
     CONF_ALLOWED_SERVICES,
     CONF_SECRET,
     CONF_USER_ID,
-    CONF_WEBHOOK_ID,
     DOMAIN,
     EVENT_COMMAND_RECEIVED,
 )
-from custom_components.odoo.signing import sign
 from custom_components.odoo.webhook import NonceCache
 
-from .conftest import setup_entry, wait_for
+from .conftest import Post, assert_error, command, wait_for
 from .fake_odoo import FakeOdoo
-
-JANE = {"login": "jane@example.com", "name": "Jane"}
-
-type Post = Callable[..., Awaitable[ClientResponse]]
-
-
-@pytest.fixture
-async def post(
-    hass: HomeAssistant,
-    odoo: FakeOdoo,
-    config_entry: MockConfigEntry,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> Post:
-    """Set the entry up and return a function POSTing signed commands to its webhook."""
-    await setup_entry(hass, config_entry)
-    await wait_for(lambda: bool(odoo.batches))
-    client = await hass_client_no_auth()
-    url = f"/api/webhook/{config_entry.data[CONF_WEBHOOK_ID]}"
-
-    async def send(
-        command: dict[str, Any] | None = None,
-        *,
-        body: bytes | None = None,
-        secret: str | None = None,
-        timestamp: int | None = None,
-        timestamp_offset: int = 0,
-        nonce: str | None = None,
-        signed: bool = True,
-        signed_body: bytes | None = None,
-        method: str = "POST",
-        extra_headers: dict[str, str] | None = None,
-    ) -> ClientResponse:
-        """POST a command, signed with purpose `command` unless told otherwise."""
-        raw = body if body is not None else orjson.dumps(command)
-        headers = {"Content-Type": "application/json", **(extra_headers or {})}
-        if signed:
-            stamp = int(time.time()) + timestamp_offset if timestamp is None else timestamp
-            once = nonce or f"nonce-{time.monotonic_ns():020d}"
-            key = secret or config_entry.data[CONF_SECRET]
-            headers |= {
-                "X-Bridge-Timestamp": str(stamp),
-                "X-Bridge-Nonce": once,
-                "X-Bridge-Signature": sign(key, "command", stamp, once, signed_body or raw),
-            }
-        return await client.request(method, url, data=raw, headers=headers)
-
-    return send
-
-
-def command(kind: str, **fields: Any) -> dict[str, Any]:
-    """Return a command envelope of docs/protocol.md §4 sent by Jane."""
-    return {"v": 1, "id": f"c-{kind}", "type": kind, "user": JANE, **fields}
 
 
 def light_on(**fields: Any) -> dict[str, Any]:
@@ -108,15 +51,6 @@ def light_on(**fields: Any) -> dict[str, Any]:
         data={"brightness_pct": 40},
         **fields,
     )
-
-
-async def assert_error(response: ClientResponse, status: int, code: str) -> None:
-    """Assert an error answer of the PROTOCOL shape."""
-    assert response.status == status
-    body = await response.json()
-    assert body["ok"] is False
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
 
 
 async def test_call_service_runs_as_the_integrations_user(
@@ -189,6 +123,7 @@ async def test_command_event_and_logbook_name_the_odoo_user(
         "domain": "light",
         "service": "turn_on",
         "target": {"entity_id": ["light.kitchen"]},
+        "event_type": None,
         "user_login": "jane@example.com",
         "user_name": "Jane",
         "status": 200,
