@@ -9,9 +9,9 @@ from homeassistant.const import ATTR_ICON, ATTR_UNIT_OF_MEASUREMENT, STATE_UNKNO
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
-from custom_components.odoo.const import DOMAIN
+from custom_components.odoo.const import DOMAIN, EVENT_COMMAND_RECEIVED
 
 from .conftest import Post, assert_error, command, wait_for
 from .fake_odoo import FakeOdoo
@@ -236,3 +236,14 @@ async def test_fields_a_newer_odoo_adds_are_ignored(hass: HomeAssistant, post: P
     assert response.status == HTTPStatus.OK
     await hass.async_block_till_done()
     assert hass.states.get(TICKETS).state == "12"
+
+
+async def test_delivered_figures_stay_out_of_the_logbook(hass: HomeAssistant, post: Post) -> None:
+    """Figures every few seconds would flood the logbook: only a refused one is announced."""
+    announced = async_capture_events(hass, EVENT_COMMAND_RECEIVED)
+    assert (await post(figures(open_tickets()))).status == HTTPStatus.OK
+    assert (await post(figures(open_tickets(value="twelve")))).status == HTTPStatus.BAD_REQUEST
+    await hass.async_block_till_done()
+    assert [(event.data["type"], event.data["result"]) for event in announced] == [
+        ("figures", "invalid")
+    ]
