@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -32,6 +33,13 @@ from .fake_odoo import PUSH_PATH, FakeOdoo, ScriptedAnswer
 
 HA_UUID = "0123456789abcdef0123456789abcdef"
 FIXED_ENTRY_ID = "01JODOOPAIRINGPROD000000000"
+
+
+@pytest.fixture(autouse=True)
+def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Give each test its own config directory: the outbox journal is a real SQLite file."""
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture
