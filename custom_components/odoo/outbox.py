@@ -144,9 +144,11 @@ class Outbox:
 
     async def async_load(self) -> None:
         """Restore the queue, the batch in flight and the counters saved before a restart."""
-        stored = await self._saver.async_load()
+        stored, from_store = await self._saver.async_load()
         if stored:
             self.status = self._sender.status = OutboxStatus.from_store(stored)
+        if from_store:
+            await self._saver.async_save()
 
     @callback
     def async_start(self) -> None:

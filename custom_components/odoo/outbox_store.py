@@ -77,11 +77,12 @@ class OutboxSaver:
         self._lock = asyncio.Lock()
         self._failing = False
 
-    async def async_load(self) -> dict[str, Any]:
-        """Open the journal and restore the queue from it; return the saved counters.
+    async def async_load(self) -> tuple[dict[str, Any], bool]:
+        """Open the journal and restore the queue; return the saved counters, and whether
+        the queue came from a Store outbox from before the journal (`async_save` moves it).
 
-        A Store outbox from before the journal fills a new journal, committed before the
-        Store loses its queue: a restart in between finds the journal and ignores the rest.
+        Saving commits the new journal before the Store loses its queue: a restart in
+        between finds the journal and ignores the rest.
         """
         stored = await self._store.async_load() or {}
         self._connection, journaled = await self._hass.async_add_executor_job(
@@ -89,11 +90,12 @@ class OutboxSaver:
         )
         if journaled is not None:
             self._queue.restore_journal(journaled)
-        elif any(key in stored for key in LEGACY_KEYS):
+            return stored, False
+        if any(key in stored for key in LEGACY_KEYS):
             self._queue.restore(stored)
-            await self.async_save()
-            _LOGGER.info("Moved the outbox of %s into its journal", self._entry.title)
-        return stored
+            _LOGGER.info("Moving the outbox of %s into its journal", self._entry.title)
+            return stored, True
+        return stored, False
 
     @callback
     def schedule(self, delay: float = JOURNAL_DELAY) -> None:
