@@ -1,7 +1,7 @@
 """The outbox's listener: state and registry changes on Home Assistant's bus → the send queue.
 
 The state listener runs on the event loop for every exported state change, so it stays O(1):
-it appends the `State` as it is (encoding waits for the sender), makes sure a save is
+it appends the `State` as it is (encoding waits for the sender), makes sure a commit is
 pending, and compares the queue's length with one threshold.
 """
 
@@ -104,7 +104,7 @@ class OutboxListener:
 
     @callback
     def _async_queue_event(self, event: WireEvent) -> None:
-        """Queue a ready wire event; like a state change, it is on disk within the save delay."""
+        """Queue a ready wire event; like a state change, it is journaled within the delay."""
         needs_attention = self._queue.append(event)
         self._saver.schedule()
         if needs_attention:

@@ -2,29 +2,29 @@
 
 A façade over modules with one job each: the listener (`listener.py`) appends bus changes to
 the send queue (`send_queue.py`); the sender (`sender.py`) pushes batches from its front and
-acts on Odoo's answer (`retry.py`); snapshots are taken by `resync.py`; the queue and the
-status (`outbox_status.py`) are saved by `outbox_store.py`. What concerns the config entry
-(re-authentication, repair issues) leaves through the `effects` callback.
+acts on Odoo's answer (`retry.py`); snapshots are taken by `resync.py`; `outbox_store.py`
+saves the queue in its journal (`outbox_journal.py`) and the status (`outbox_status.py`) in
+a Store. What concerns the config entry (re-authentication, repair issues) leaves through
+the `effects` callback.
 """
 
 import asyncio
 import logging
 from contextlib import suppress
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, State, callback
 from homeassistant.helpers.start import async_at_started
 
-from .batch import QueueItem
 from .const import DEAD_LETTER_UNENCODABLE, DOMAIN, ISSUE_OUTBOX_OVERFLOW, PUSH_TIMEOUT
 from .entry_effects import EntryEffects, RaiseIssue
 from .events import WireEvent, event_key, event_reference
 from .listener import OutboxListener
 from .outbox_settings import OutboxSettings
 from .outbox_status import OutboxStatus
-from .outbox_store import OutboxSaver, outbox_store
+from .outbox_store import OutboxSaver, async_remove_outbox
 from .push_client import PushClient
 from .resync import SnapshotRequests
 from .send_queue import SendQueue
@@ -57,7 +57,13 @@ class Outbox:
         self._effects = effects
         self.status = OutboxStatus()
         self._queue = SendQueue(settings.buffer_limit)
-        self._saver = OutboxSaver(hass, entry, self._save_contents)
+        self._saver = OutboxSaver(
+            hass,
+            entry,
+            self._queue,
+            lambda: self.status.to_store(),
+            lambda: self._settings.send_attributes,
+        )
         self.listener = OutboxListener(
             hass,
             self._queue,
@@ -138,10 +144,11 @@ class Outbox:
 
     async def async_load(self) -> None:
         """Restore the queue, the batch in flight and the counters saved before a restart."""
-        stored = await self._saver.async_load()
+        stored, from_store = await self._saver.async_load()
         if stored:
             self.status = self._sender.status = OutboxStatus.from_store(stored)
-            self._queue.restore(stored)
+        if from_store:
+            await self._saver.async_save()
 
     @callback
     def async_start(self) -> None:
@@ -180,21 +187,16 @@ class Outbox:
             with suppress(asyncio.CancelledError):
                 await self._sender_task
         self._sender_task = None
-        await self.async_save()
+        await self._saver.async_close()
 
     async def async_save(self) -> None:
         """Write the queue, the batch in flight and the counters to disk now."""
         await self._saver.async_save()
 
-    def _save_contents(self) -> tuple[dict[str, Any], list[QueueItem], bool]:
-        """Return what the saver writes, taken in the event loop."""
-        header = {**self._queue.stored_header(), **self.status.to_store()}
-        return header, self._queue.stored_items(), self._settings.send_attributes
-
     @staticmethod
     async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
         """Delete the saved outbox of a removed pairing."""
-        await outbox_store(hass, entry_id).async_remove()
+        await async_remove_outbox(hass, entry_id)
 
     @callback
     def async_update_settings(self, settings: OutboxSettings) -> None:

@@ -1,149 +1,157 @@
-"""The outbox on disk: the queue, the batch in flight and the counters survive restarts."""
+"""The outbox on disk: the queue in the journal within half a second, the counters in a Store.
+
+The queue and the batch in flight go to the journal (`outbox_journal.py`), committed soon
+after a change; the counters and dead letters, which a kill may set back a little without
+losing a change, go to HA's Store on its usual delay. A Store that still holds a queue (the
+format before the journal) is moved into a new journal once.
+"""
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import Callable
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-import orjson
-from homeassistant.core import HomeAssistant, State, callback
-from homeassistant.helpers.json import json_bytes
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
-from .batch import Batch, Chunk, QueueItem
 from .const import DOMAIN
-from .events import state_event
+from .outbox_journal import (
+    JOURNAL_DELAY,
+    journal_path,
+    open_journal,
+    remove_journal,
+    write_journal,
+)
+from .send_queue import SendQueue
 
 if TYPE_CHECKING:
     from .runtime import OdooConfigEntry
 
-STORAGE_VERSION = 1
-SAVE_DELAY = 10.0
+_LOGGER = logging.getLogger(__name__)
 
-# Returns, in the event loop, what to save: the stored header, the queued items, and whether
-# states keep their attributes.
-type SaveContents = Callable[[], tuple[dict[str, Any], list[QueueItem], bool]]
+STORAGE_VERSION = 1
+STATUS_SAVE_DELAY = 10.0
+# What a Store outbox from before the journal holds besides the counters.
+LEGACY_KEYS = ("queue", "inflight", "next_seq")
 
 
 def outbox_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """Return the Store holding one pairing's outbox."""
+    """Return the Store holding one pairing's outbox counters."""
     return Store(
         hass,
         STORAGE_VERSION,
         f"{DOMAIN}.outbox.{entry_id}",
         private=True,
         atomic_writes=True,
-        serialize_in_event_loop=False,
     )
 
 
-def stored_batch(batch: Batch) -> dict[str, Any]:
-    """Return the storable form of a batch in flight."""
-    return {
-        "batch_id": batch.batch_id,
-        "seq": batch.seq,
-        "snapshot": batch.snapshot,
-        "events": [orjson.Fragment(event) for event in batch.events],
-    }
-
-
-def _stored_item(item: QueueItem, include_attributes: bool) -> Any:
-    """Return the storable form of a queued item."""
-    if isinstance(item, Chunk):
-        return {"chunk": item.snapshot, "events": [orjson.Fragment(e) for e in item.events]}
-    if isinstance(item, State):
-        return state_event(item, include_attributes)
-    return item
-
-
-def _stored_queue(items: list[QueueItem], include_attributes: bool) -> orjson.Fragment:
-    """Return the queue encoded for the store, in one pass when JSON can hold all of it.
-
-    Otherwise each item is encoded on its own and one JSON cannot hold is left out, so the
-    rest is still saved; the sender sets that one aside (counted) when it reaches the front.
-    """
-    stored = [_stored_item(item, include_attributes) for item in items]
-    try:
-        return orjson.Fragment(json_bytes(stored))
-    except TypeError:  # orjson's JSONEncodeError
-        encodable: list[bytes] = []
-        for item in stored:
-            with suppress(TypeError):
-                encodable.append(json_bytes(item))
-        return orjson.Fragment(b"[" + b",".join(encodable) + b"]")
-
-
-def stored_data(
-    header: dict[str, Any], items: list[QueueItem], include_attributes: bool
-) -> dict[str, Any]:
-    """Build the stored document (runs in the executor; States are immutable)."""
-    return {**header, "queue": _stored_queue(items, include_attributes)}
-
-
-def restored_batch(stored: dict[str, Any]) -> Batch:
-    """Return the batch in flight saved by `stored_batch`."""
-    return Batch(
-        batch_id=stored["batch_id"],
-        seq=int(stored["seq"]),
-        snapshot=stored["snapshot"],
-        events=[json_bytes(event) for event in stored["events"]],
-    )
-
-
-def restored_item(stored: Any) -> QueueItem:
-    """Return a queued item saved by `stored_data`: a chunk or a ready wire event."""
-    if "chunk" in stored:
-        return Chunk(stored["chunk"], [json_bytes(event) for event in stored["events"]])
-    return stored  # type: ignore[no-any-return]
+async def async_remove_outbox(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete the journal and the Store of a removed pairing."""
+    await outbox_store(hass, entry_id).async_remove()
+    await hass.async_add_executor_job(remove_journal, journal_path(hass, entry_id))
 
 
 class OutboxSaver:
     """Saves one pairing's outbox: soon after a change, coalesced, never out of order."""
 
-    def __init__(self, hass: HomeAssistant, entry: OdooConfigEntry, contents: SaveContents) -> None:
-        """Bind the saver to the entry's store and to what it saves."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: OdooConfigEntry,
+        queue: SendQueue,
+        status: Callable[[], dict[str, Any]],
+        include_attributes: Callable[[], bool],
+    ) -> None:
+        """Bind the saver to the entry's journal and Store, and to what they save."""
         self._hass = hass
         self._entry = entry
-        self._contents = contents
+        self._queue = queue
+        self._status = status
+        self._include_attributes = include_attributes
+        self._path = journal_path(hass, entry.entry_id)
         self._store = outbox_store(hass, entry.entry_id)
+        self._connection: sqlite3.Connection | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._lock = asyncio.Lock()
+        self._failing = False
 
-    async def async_load(self) -> dict[str, Any]:
-        """Return the document saved before a restart (empty when none)."""
-        return await self._store.async_load() or {}
+    async def async_load(self) -> tuple[dict[str, Any], bool]:
+        """Open the journal and restore the queue; return the saved counters, and whether
+        the queue came from a Store outbox from before the journal (`async_save` moves it).
+
+        Saving commits the new journal before the Store loses its queue: a restart in
+        between finds the journal and ignores the rest.
+        """
+        stored = await self._store.async_load() or {}
+        self._connection, journaled = await self._hass.async_add_executor_job(
+            open_journal, self._path
+        )
+        if journaled is not None:
+            self._queue.restore_journal(journaled)
+            return stored, False
+        if any(key in stored for key in LEGACY_KEYS):
+            self._queue.restore(stored)
+            _LOGGER.info("Moving the outbox of %s into its journal", self._entry.title)
+            return stored, True
+        return stored, False
 
     @callback
-    def schedule(self, delay: float = SAVE_DELAY) -> None:
-        """Save after `delay` seconds; a save already pending sooner is kept.
+    def schedule(self, delay: float = JOURNAL_DELAY) -> None:
+        """Commit after `delay` seconds; a commit already pending sooner is kept.
 
-        Called on the hot path for every queued event: it returns at once while a save is
-        pending, so a crash loses at most the save delay's worth of changes.
+        Called on the hot path for every queued event: it returns at once while a commit is
+        pending, so a crash loses at most the journal's delay's worth of changes.
         """
         if self._timer is not None:
             if delay > 0:
                 return
             self._timer.cancel()
-        self._timer = self._hass.loop.call_later(delay, self._async_save_soon)
+        self._timer = self._hass.loop.call_later(delay, self._async_commit_soon)
 
     @callback
-    def _async_save_soon(self) -> None:
-        """Start a background save from the save timer."""
+    def _async_commit_soon(self) -> None:
+        """Start a background commit from the timer."""
         self._timer = None
         self._entry.async_create_background_task(
-            self._hass, self.async_save(), f"{DOMAIN} outbox save"
+            self._hass, self.async_commit(), f"{DOMAIN} outbox journal"
         )
 
-    async def async_save(self) -> None:
-        """Write the outbox to disk now."""
-        # Serialized so an older save running in the background never overwrites a newer one.
+    async def async_commit(self) -> None:
+        """Write what changed in the queue to the journal now; the counters follow later."""
+        # Serialized so commits reach the journal in the order they were taken.
         async with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
-            header, items, include_attributes = self._contents()
-            # States are converted in the executor: a backlog may hold 200 000 of them.
-            data = await self._hass.async_add_executor_job(
-                stored_data, header, items, include_attributes
-            )
-            await self._store.async_save(data)
+            if self._connection is None:
+                return
+            write = self._queue.journal_changes(self._include_attributes())
+            try:
+                await self._hass.async_add_executor_job(write_journal, self._connection, write)
+            except sqlite3.Error as err:
+                self._queue.journal_failed()
+                if not self._failing:
+                    self._failing = True
+                    _LOGGER.warning(
+                        "Cannot write the outbox journal of %s (%s); retrying at the next change",
+                        self._entry.title,
+                        err,
+                    )
+                return
+            self._failing = False
+        self._store.async_delay_save(self._status, STATUS_SAVE_DELAY)
+
+    async def async_save(self) -> None:
+        """Write the queue and the counters now."""
+        await self.async_commit()
+        await self._store.async_save(self._status())
+
+    async def async_close(self) -> None:
+        """Save and close the journal: nothing is written after this."""
+        await self.async_save()
+        async with self._lock:
+            if self._connection is not None:
+                await self._hass.async_add_executor_job(self._connection.close)
+                self._connection = None

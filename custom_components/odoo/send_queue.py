@@ -1,9 +1,11 @@
 """The send queue: what waits for Odoo, in order, and the batch in flight.
 
 Bookkeeping only, with no knowledge of the bus or of HTTP: the outbox's listener appends to
-it, its sender seals batches from the front and puts refused ones back, and its store saves
-and restores it. It also keeps the attention threshold: the queue length at which an append
-must wake the sender or compact a full buffer, so the listener compares one number.
+it, its sender seals batches from the front and puts refused ones back, and the journal saves
+and restores it: each item has a position (`front` + its index), its row in the journal, and
+the queue tells what changed since the last commit. It also keeps the attention threshold:
+the queue length at which an append must wake the sender or compact a full buffer, so the
+listener compares one number.
 """
 
 import secrets
@@ -20,7 +22,7 @@ from homeassistant.util import dt as dt_util
 from .batch import ENVELOPE_BYTES, Batch, Chunk, QueueItem, encode_item, split_events
 from .const import MAX_BATCH_BYTES
 from .events import WireEvent, event_key
-from .outbox_store import restored_batch, restored_item, stored_batch
+from .outbox_journal import Journaled, JournalWrite, restored_batch, restored_item, stored_batch
 
 # Receives a queued item that cannot be encoded, and orjson's reason.
 type SetAside = Callable[[State | WireEvent, TypeError], None]
@@ -63,6 +65,12 @@ class SendQueue:
         self._wake_at = 1
         # Queue length at which an append asks for attention: wake the sender or compact.
         self._attention = 1
+        # The journal's position of the front item, and what the journal holds already:
+        # positions below `_journaled_end` (unless everything must be rewritten).
+        self._front = 0
+        self._journaled_end = 0
+        self._rewrite = True
+        self._journaled_header: tuple[int, Batch | None] | None = None
 
     def __len__(self) -> int:
         """Return how many items are queued (a chunk counts as one)."""
@@ -116,10 +124,6 @@ class SendQueue:
         """Tell whether the front item is a chunk, a whole batch already."""
         return bool(self._items) and isinstance(self._items[0], Chunk)
 
-    def stored_items(self) -> list[QueueItem]:
-        """Return the queued items, as the store saves them."""
-        return list(self._items)
-
     @property
     def pending(self) -> int:
         """Return how many events wait for delivery, the batch in flight included."""
@@ -144,24 +148,67 @@ class SendQueue:
     # ---- persistence --------------------------------------------------------------------
 
     def restore(self, stored: dict[str, Any]) -> None:
-        """Restore the sequence, the batch in flight and the items saved before a restart."""
+        """Restore the sequence, the batch in flight and the items of a stored document
+        (the journal's header, or a Store outbox from before the journal)."""
         self._next_seq = int(stored.get("next_seq", 1))
         if inflight := stored.get("inflight"):
             self._inflight_since = dt_util.utcnow()
             self._inflight = restored_batch(inflight)
-        for stored_item in stored.get("queue", []):
-            item = restored_item(stored_item)
+        self._restore_items(restored_item(item) for item in stored.get("queue", []))
+
+    def restore_journal(self, journaled: Journaled) -> None:
+        """Restore what the journal held; it holds exactly that, so nothing is rewritten."""
+        self.restore(journaled.header)
+        self._restore_items(journaled.items)
+        self._front = journaled.front
+        self._journaled_end = journaled.front + len(self._items)
+        self._rewrite = False
+        self._journaled_header = (self._next_seq, self._inflight)
+
+    def _restore_items(self, items: Iterable[QueueItem]) -> None:
+        """Queue restored items, counting chunks."""
+        for item in items:
             if isinstance(item, Chunk):
                 self._append_chunk(item)
             else:
                 self._items.append(item)
 
-    def stored_header(self) -> dict[str, Any]:
-        """Return the sequence and the batch in flight as the store keeps them."""
-        return {
-            "next_seq": self._next_seq,
-            "inflight": stored_batch(self._inflight) if self._inflight else None,
-        }
+    def journal_changes(self, include_attributes: bool) -> JournalWrite:
+        """Return what changed since the last call, for the journal's next commit.
+
+        Taken in the event loop; the items are immutable, so the journal encodes them later
+        in the executor. Between two reorderings, only appended items are new.
+        """
+        end = self._front + len(self._items)
+        if self._rewrite:
+            rows = list(enumerate(self._items, self._front))
+        else:
+            start = max(self._front, self._journaled_end)
+            new = list(islice(reversed(self._items), end - start))
+            new.reverse()
+            rows = list(enumerate(new, start))
+        header: dict[str, Any] | None = None
+        journaled = self._journaled_header
+        seq, inflight = self._next_seq, self._inflight
+        if journaled is None or journaled[0] != seq or journaled[1] is not inflight:
+            self._journaled_header = (self._next_seq, self._inflight)
+            header = {
+                "next_seq": self._next_seq,
+                "inflight": stored_batch(self._inflight) if self._inflight else None,
+            }
+        write = JournalWrite(self._front, end, rows, self._rewrite, header, include_attributes)
+        self._journaled_end = end
+        self._rewrite = False
+        return write
+
+    def journal_failed(self) -> None:
+        """Write everything at the next commit: the last one did not reach the journal."""
+        self._rewrite = True
+        self._journaled_header = None
+
+    def _reordered(self) -> None:
+        """Rewrite the journal at the next commit: positions no longer match its rows."""
+        self._rewrite = True
 
     def _append_chunk(self, chunk: Chunk) -> None:
         """Queue a chunk and keep the pending count exact."""
@@ -184,11 +231,13 @@ class SendQueue:
         front = self._items[0]
         if isinstance(front, Chunk):
             self._items.popleft()
+            self._front += 1
             self._count(front, -1)
             return self.seal(front.events, front.snapshot)
         events: list[bytes] = []
         size = ENVELOPE_BYTES
         queue = self._items
+        length = len(queue)
         while queue and len(events) < max_events:
             item = queue[0]
             if isinstance(item, Chunk):
@@ -204,6 +253,7 @@ class SendQueue:
             queue.popleft()
             events.append(encoded)
             size += len(encoded) + 1
+        self._front += length - len(queue)
         return self.seal(events, snapshot=False)
 
     def seal(self, events: list[bytes], snapshot: bool | dict[str, Any]) -> Batch:
@@ -230,6 +280,7 @@ class SendQueue:
             for half in (Chunk(False, events[middle:]), Chunk(False, events[:middle])):
                 self._items.appendleft(half)
                 self._count(half)
+            self._reordered()
             return None
         return events[0] if events else None
 
@@ -260,6 +311,7 @@ class SendQueue:
         for offset, part in enumerate(parts):
             self._items.insert(position + offset, part)
             self._count(part)
+        self._reordered()
 
     def _position_after(self, taken_after: QueueItem | None) -> int:
         """Return the queue index just after `taken_after`, the last item queued before a
@@ -303,6 +355,7 @@ class SendQueue:
         if not dropped:  # only snapshot parts, which are never dropped
             return None
         self._items = deque(item for index, item in enumerate(items) if index not in dropped)
+        self._reordered()
         return Compaction(len(dropped), latest_dropped)
 
 

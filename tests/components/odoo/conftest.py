@@ -3,6 +3,7 @@
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -36,6 +37,13 @@ from .fake_odoo import PUSH_PATH, FakeOdoo, ScriptedAnswer
 
 HA_UUID = "0123456789abcdef0123456789abcdef"
 FIXED_ENTRY_ID = "01JODOOPAIRINGPROD000000000"
+
+
+@pytest.fixture(autouse=True)
+def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Give each test its own config directory: the outbox journal is a real SQLite file."""
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture

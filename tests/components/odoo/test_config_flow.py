@@ -30,6 +30,7 @@ from custom_components.odoo.const import (
     CONF_WEBHOOK_ID,
     DOMAIN,
 )
+from custom_components.odoo.outbox_journal import journal_path
 from custom_components.odoo.pairing import async_pair
 
 from .conftest import setup_entry, wait_for
@@ -280,13 +281,15 @@ async def test_removing_the_entry_unpairs(
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
-    """Removing the entry calls ha_unpair and deletes the saved outbox."""
+    """Removing the entry calls ha_unpair and deletes the saved outbox and its journal."""
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await wait_for(lambda: bool(odoo.batches))
+    assert journal_path(hass, config_entry.entry_id).exists()
     assert await hass.config_entries.async_remove(config_entry.entry_id)
     assert odoo.unpair_calls == [config_entry.data[CONF_HA_UUID]]
     assert f"odoo.outbox.{config_entry.entry_id}" not in hass_storage
+    assert not journal_path(hass, config_entry.entry_id).exists()
 
 
 async def test_unpair_failure_does_not_block_removal(

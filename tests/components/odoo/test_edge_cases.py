@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 from email.utils import format_datetime
-from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -10,6 +9,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.odoo.batch import Chunk
 from custom_components.odoo.const import DOMAIN
 from custom_components.odoo.odoo_client import InvalidUrl, normalize_url
 from custom_components.odoo.push_client import parse_retry_after
@@ -17,13 +17,13 @@ from custom_components.odoo.push_client import parse_retry_after
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
 from .test_outbox import live_batches, outbox_of
+from .test_persistence import journaled
 
 
 async def test_a_newer_snapshot_replaces_a_queued_one_and_survives_reload(
     hass: HomeAssistant,
     odoo: FakeOdoo,
     config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
 ) -> None:
     """While Odoo is down, repeated resyncs keep one queued snapshot; it is saved and sent."""
     for index in range(3):
@@ -39,8 +39,8 @@ async def test_a_newer_snapshot_replaces_a_queued_one_and_survives_reload(
     # One snapshot in flight, one queued: never three.
     assert outbox.pending == 2 * snapshot_size == 6
     assert await hass.config_entries.async_unload(config_entry.entry_id)
-    saved = hass_storage[f"{DOMAIN}.outbox.{config_entry.entry_id}"]["data"]
-    assert [item["chunk"] for item in saved["queue"]] == [True]
+    saved = await journaled(hass, config_entry)
+    assert [item.snapshot for item in saved.items if isinstance(item, Chunk)] == [True]
     odoo.down = False
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await wait_for(lambda: sum(1 for batch in odoo.batches if batch["snapshot"]) >= 2)

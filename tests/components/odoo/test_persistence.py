@@ -1,21 +1,20 @@
 """Durability: the outbox survives Home Assistant restarts and unloads; a full buffer compacts."""
 
-from datetime import timedelta
+import asyncio
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.loader import DATA_CUSTOM_COMPONENTS
-from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     async_test_home_assistant,
 )
 
 from custom_components.odoo.const import DOMAIN
 from custom_components.odoo.outbox import Outbox
+from custom_components.odoo.outbox_journal import Journaled, journal_path, open_journal
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
@@ -38,17 +37,42 @@ def set_values(hass: HomeAssistant, count: int) -> None:
             hass.states.async_set(f"sensor.{entity}", str(value))
 
 
-def stored_outbox(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
-    """Return the saved outbox document of an entry."""
-    data: dict[str, Any] = hass_storage[f"{DOMAIN}.outbox.{entry.entry_id}"]["data"]
-    return data
+async def journal_contents(hass: HomeAssistant, entry: MockConfigEntry) -> Journaled | None:
+    """Return what the entry's outbox journal holds (None: nothing committed yet)."""
+
+    def read() -> Journaled | None:
+        connection, contents = open_journal(journal_path(hass, entry.entry_id))
+        connection.close()
+        return contents
+
+    return await hass.async_add_executor_job(read)
+
+
+async def journaled(hass: HomeAssistant, entry: MockConfigEntry) -> Journaled:
+    """Return what the entry's outbox journal holds, read through a connection of its own."""
+    contents = await journal_contents(hass, entry)
+    assert contents is not None
+    return contents
+
+
+async def journaled_entities(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    """Return the entity ids of the state and registry events in an entry's journal."""
+    contents = await journal_contents(hass, entry)
+    items = contents.items if contents is not None else []
+    return [item["entity_id"] for item in items if isinstance(item, dict) and "entity_id" in item]
+
+
+async def wait_for_journal(hass: HomeAssistant, entry: MockConfigEntry, entity_id: str) -> None:
+    """Wait up to 5 s for an entity's event to reach the journal."""
+    async with asyncio.timeout(5):
+        while entity_id not in await journaled_entities(hass, entry):  # noqa: ASYNC110 - a file
+            await asyncio.sleep(0.1)
 
 
 async def test_backlog_survives_a_restart(
     hass: HomeAssistant,
     odoo: FakeOdoo,
     config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
 ) -> None:
     """Odoo down, HA stops: the batch in flight and the queue are saved, then delivered after
     the restart with the same batch_id, exactly once and in order."""
@@ -60,13 +84,13 @@ async def test_backlog_survives_a_restart(
 
     await hass.async_stop()
 
-    saved = stored_outbox(hass_storage, config_entry)
-    assert saved["inflight"]["batch_id"] == inflight_id
-    queued = [item for item in saved["queue"] if "entity_id" in item]
+    saved = await journaled(hass, config_entry)
+    assert saved.header["inflight"]["batch_id"] == inflight_id
+    queued = [item for item in saved.items if isinstance(item, dict) and "entity_id" in item]
     assert [item["state"] for item in queued] == [str(value) for value in range(5)]
 
     odoo.down = False
-    async with async_test_home_assistant() as restarted:
+    async with async_test_home_assistant(config_dir=hass.config.config_dir) as restarted:
         restarted.data.pop(DATA_CUSTOM_COMPONENTS)
         entry = MockConfigEntry(
             domain=DOMAIN,
@@ -85,41 +109,25 @@ async def test_backlog_survives_a_restart(
         await restarted.async_stop(force=True)
 
 
-async def test_a_registry_change_is_saved_within_the_save_delay_while_odoo_is_down(
-    hass: HomeAssistant,
-    odoo: FakeOdoo,
-    config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
+async def test_a_registry_change_is_journaled_within_the_delay_while_odoo_is_down(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
 ) -> None:
-    """A kill (SIGKILL) loses at most the save delay's worth of registry changes too."""
-
-    def saved(entity_id: str) -> bool:
-        key = f"{DOMAIN}.outbox.{config_entry.entry_id}"
-        document = hass_storage.get(key, {}).get("data", {})
-        return any(item.get("entity_id") == entity_id for item in document.get("queue", []))
-
+    """A kill (SIGKILL) loses at most the journal's delay's worth of registry changes too."""
     odoo.down = True
     await setup_entry(hass, config_entry, heartbeat_interval=3600)
     hass.states.async_set("sensor.meter", "1")
     hass.states.async_set("sensor.meter", "2")  # the first one is in flight
     await wait_for(lambda: len(odoo.attempts) >= 1)
-    later = dt_util.utcnow() + timedelta(seconds=11)
-    async_fire_time_changed(hass, later)
-    await wait_for(lambda: saved("sensor.meter"), 5)
+    await wait_for_journal(hass, config_entry, "sensor.meter")
 
     er.async_get(hass).async_get_or_create(
         "sensor", "demo", "meter-2", suggested_object_id="meter_two"
     )
-    await hass.async_block_till_done()
-    async_fire_time_changed(hass, later + timedelta(seconds=11))
-    await wait_for(lambda: saved("sensor.meter_two"), 5)
+    await wait_for_journal(hass, config_entry, "sensor.meter_two")
 
 
 async def test_unload_saves_and_reload_resumes(
-    hass: HomeAssistant,
-    odoo: FakeOdoo,
-    config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
 ) -> None:
     """Unloading writes the outbox at once; setting up again delivers it."""
     odoo.down = True
@@ -127,8 +135,7 @@ async def test_unload_saves_and_reload_resumes(
     hass.states.async_set("sensor.kept", "1")
     await wait_for(lambda: outbox_of(config_entry).pending >= 1)
     assert await hass.config_entries.async_unload(config_entry.entry_id)
-    saved = stored_outbox(hass_storage, config_entry)
-    assert any(item.get("entity_id") == "sensor.kept" for item in saved["queue"])
+    assert "sensor.kept" in await journaled_entities(hass, config_entry)
     odoo.down = False
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await wait_for(lambda: any(b for b in live_batches(odoo) if b["events"]))
@@ -215,11 +222,8 @@ async def test_a_queue_of_snapshot_parts_alone_is_not_compacted(
     assert issue_registry.async_get_issue(DOMAIN, overflow) is None
 
 
-async def test_a_state_json_cannot_hold_never_stops_the_store(
-    hass: HomeAssistant,
-    odoo: FakeOdoo,
-    config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
+async def test_a_state_json_cannot_hold_never_stops_the_journal(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
 ) -> None:
     """While Odoo is down, a queued state with an int beyond 64 bits is left out of the
     saved outbox; everything else around it is saved and delivered once Odoo is back."""
@@ -229,7 +233,7 @@ async def test_a_state_json_cannot_hold_never_stops_the_store(
     hass.states.async_set("sensor.bad", "1", {"value": 2**64})
     hass.states.async_set("sensor.after", "1")
     await outbox.async_save()
-    queued = [item.get("entity_id") for item in stored_outbox(hass_storage, config_entry)["queue"]]
+    queued = await journaled_entities(hass, config_entry)
     assert queued == ["sensor.before", "sensor.after"]
     odoo.down = False
     outbox.async_request_flush()
