@@ -9,8 +9,9 @@
     "license": "LGPL-3",
     "maintainers": ["ha-odoo-bridge"],
     "development_status": "Beta",
-    # base_automation: Odoo automations reacting to Home Assistant entities are a feature.
-    "depends": ["base", "web", "bus", "base_automation"],
+    # base_automation: Odoo automations reacting to Home Assistant entities, and calling
+    # Home Assistant, are features; mail renders the placeholders of their data.
+    "depends": ["base", "web", "bus", "mail", "base_automation"],
     "data": [
         "security/home_assistant_security.xml",
         "security/ir.model.access.csv",
@@ -24,6 +25,7 @@
         "views/ha_entity_history_views.xml",
         "views/ha_command_views.xml",
         "views/ha_dashboard_views.xml",
+        "views/ir_actions_server_views.xml",
         "views/home_assistant_menus.xml",
     ],
     "assets": {

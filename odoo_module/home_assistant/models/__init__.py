@@ -11,6 +11,8 @@ from . import (
     ha_push_batch,
     ha_push_nonce,
     ha_snapshot_part,
+    ha_template_renderer,
+    ir_actions_server,
     ir_websocket,
     res_groups,
 )

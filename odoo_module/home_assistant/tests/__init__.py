@@ -1,4 +1,5 @@
 from . import (
+    test_automation_action,
     test_bad_input,
     test_bus,
     test_command_messages,
