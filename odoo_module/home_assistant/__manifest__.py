@@ -17,6 +17,7 @@
         "security/ir.model.access.csv",
         "security/home_assistant_rules.xml",
         "data/ha_command_data.xml",
+        "data/ha_figure_data.xml",
         "wizards/ha_history_backfill_views.xml",
         "views/ha_instance_views.xml",
         "views/ha_area_views.xml",
@@ -26,6 +27,7 @@
         "views/ha_command_views.xml",
         "views/ha_dashboard_views.xml",
         "views/ir_actions_server_views.xml",
+        "views/ha_figure_views.xml",
         "views/home_assistant_menus.xml",
     ],
     "assets": {

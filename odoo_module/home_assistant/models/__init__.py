@@ -1,12 +1,15 @@
 # The mixin first: models inheriting it must find it in the registry when they are built.
 from . import ha_synced_mixin  # isort: skip
 from . import (
+    base,
     ha_area,
     ha_command,
     ha_dashboard,
     ha_device,
     ha_entity,
     ha_entity_history,
+    ha_figure,
+    ha_figure_change,
     ha_instance,
     ha_push_batch,
     ha_push_nonce,

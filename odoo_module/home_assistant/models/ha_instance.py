@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from .. import compat
 from ..fire_event import event_payload
+from .ha_figure_change import send_figures
 from ..ingest import ingest_batch
 from ..pairing import (
     PAIRING_CREDENTIALS,
@@ -378,6 +379,11 @@ class HaInstance(models.Model):
         payload = event_payload(self.env, event_type, data)
         result = self.env["ha.command"]._send(self, "fire_event", payload)
         return {"ok": True, "command_id": result["command_id"], "latency_ms": result["latency_ms"]}
+
+    def _send_figures(self):
+        """Send every figure of this instance to Home Assistant now; return whether it took them."""
+        self.ensure_one()
+        return send_figures(self.sudo())
 
     def action_test_connection(self):
         """Ping Home Assistant; show its version, the round trip and its outbox size."""

@@ -94,6 +94,10 @@ class IrActionsServer(models.Model):
         """Refuse a service Odoo does not offer, and targets outside the instance or domain."""
         if not self.ha_service:
             raise ValidationError(self.env._("Choose the service to call."))
+        if self.ha_service not in dict(service_selection()):
+            raise ValidationError(
+                self.env._("Odoo offers no service %s on entities.", self.ha_service)
+            )
         domain, service = self.ha_service.split(".")
         entities = self.sudo().ha_entity_ids
         if not entities:
