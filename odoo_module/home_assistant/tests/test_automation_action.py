@@ -100,6 +100,8 @@ class TestAutomationAction(HomeAssistantCommandCase):
         self.assertEqual(self.audit_log().state, "ok")
 
     def test_an_automation_rule_runs_the_action_when_a_record_is_created(self):
+        # Someone who edits contacts, neither a Home Assistant user nor an administrator.
+        sales = self._create_user("ha_action_sales", groups="base.group_user,base.group_partner_manager")
         automation = self.env["base.automation"].create(
             {
                 "name": "New contact to Home Assistant",
@@ -108,8 +110,6 @@ class TestAutomationAction(HomeAssistantCommandCase):
             }
         )
         automation.action_server_ids = [Command.link(self.make_action().id)]
-        # Someone who edits contacts, neither a Home Assistant user nor an administrator.
-        sales = self._create_user("ha_action_sales", groups="base.group_user,base.group_partner_manager")
         self.env["res.partner"].with_user(sales).create({"name": "Deco Addict"})
         self.commit()
         [command] = self.sent()
