@@ -53,9 +53,7 @@ class HaFigure(models.Model):
         domain=[("transient", "=", False), ("abstract", "=", False)],
         help="The records the figure counts or adds up.",
     )
-    model_name = fields.Char(
-        string="Model Name", related="model_id.model", store=True, index=True
-    )
+    model_name = fields.Char(string="Model Name", related="model_id.model", store=True, index=True)
     domain = fields.Char(default="[]", required=True, help="Which records count.")
     aggregate = fields.Selection(AGGREGATES, required=True, default="count")
     field_id = fields.Many2one(
@@ -106,7 +104,7 @@ class HaFigure(models.Model):
                 raise ValidationError(
                     self.env._("A sum or an average is taken of a numeric field of the model.")
                 )
-            value, error = figure._compute_figure()
+            _value, error = figure._compute_figure()
             if error:
                 raise ValidationError(error)
 
@@ -156,7 +154,7 @@ class HaFigure(models.Model):
                 user=user.name,
                 model=self.model_id.name,
             )
-        except Exception as error:  # noqa: BLE001 (a domain written by hand can fail anyhow)
+        except Exception as error:
             return None, self.env._("The figure cannot be computed: %s", error)
 
     def _figure_message(self, value):

@@ -9,7 +9,6 @@ from odoo.tools import SQL
 
 from .. import compat
 from ..fire_event import event_payload
-from .ha_figure_change import send_figures
 from ..ingest import ingest_batch
 from ..pairing import (
     PAIRING_CREDENTIALS,
@@ -19,6 +18,7 @@ from ..pairing import (
     pairing_values,
 )
 from ..signing import PROTOCOL_VERSION, PUSH_PATH
+from .ha_figure_change import send_figures
 
 _logger = logging.getLogger(__name__)
 

@@ -64,7 +64,7 @@ class IrActionsServer(models.Model):
         string="Data",
         default="{}",
         help="A JSON object: the service data or the event data. Text values may use the "
-        "record's fields as placeholders, e.g. {\"order\": \"{{ object.name }}\"}.",
+        'record\'s fields as placeholders, e.g. {"order": "{{ object.name }}"}.',
     )
     ha_command_ids = fields.One2many(
         "ha.command", "server_action_id", string="Home Assistant Commands"
@@ -73,11 +73,18 @@ class IrActionsServer(models.Model):
     @api.depends("ha_service")
     def _compute_ha_service_domain(self):
         for action in self:
-            action.ha_service_domain = action.ha_service.split(".")[0] if action.ha_service else False
+            action.ha_service_domain = (
+                action.ha_service.split(".")[0] if action.ha_service else False
+            )
 
     @api.constrains(
-        "state", "ha_instance_id", "ha_command_kind", "ha_service", "ha_entity_ids",
-        "ha_event_type", "ha_data",
+        "state",
+        "ha_instance_id",
+        "ha_command_kind",
+        "ha_service",
+        "ha_entity_ids",
+        "ha_event_type",
+        "ha_data",
     )
     def _check_home_assistant(self):
         """Refuse an action Home Assistant would refuse: every rule checked on save."""

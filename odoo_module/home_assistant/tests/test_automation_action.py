@@ -101,7 +101,9 @@ class TestAutomationAction(HomeAssistantCommandCase):
 
     def test_an_automation_rule_runs_the_action_when_a_record_is_created(self):
         # Someone who edits contacts, neither a Home Assistant user nor an administrator.
-        sales = self._create_user("ha_action_sales", groups="base.group_user,base.group_partner_manager")
+        sales = self._create_user(
+            "ha_action_sales", groups="base.group_user,base.group_partner_manager"
+        )
         automation = self.env["base.automation"].create(
             {
                 "name": "New contact to Home Assistant",
@@ -139,7 +141,9 @@ class TestAutomationAction(HomeAssistantCommandCase):
         # The second command of the same transaction does not hold the user again.
         self.assertEqual((second.state, second.error_code), ("error", "timeout"))
         self.assertEqual(len(self.home_assistant.received), 1)
-        logs = self.env["ir.logging"].sudo().search([("path", "=", f"ir.actions.server({action.id})")])
+        logs = (
+            self.env["ir.logging"].sudo().search([("path", "=", f"ir.actions.server({action.id})")])
+        )
         self.assertEqual(len(logs), 2)
         self.assertIn(first.command_uuid, logs[0].message + logs[1].message)
 
@@ -154,7 +158,9 @@ class TestAutomationAction(HomeAssistantCommandCase):
         self.run_action(action)
         self.commit()
         row = self.audit_log()
-        self.assertEqual((row.state, row.error_code, row.http_status), ("error", "not_allowed", 403))
+        self.assertEqual(
+            (row.state, row.error_code, row.http_status), ("error", "not_allowed", 403)
+        )
 
     def test_data_too_large_after_rendering_is_logged_and_nothing_is_sent(self):
         self.partner.comment = "x" * 20000
@@ -177,7 +183,9 @@ class TestAutomationAction(HomeAssistantCommandCase):
             self._create_entity(other, "light.dock"),
             self._create_entity(self.instance, "switch.fan"),
         ):
-            with self.assertRaisesRegex(ValidationError, "must be light entities of Home Assistant"):
+            with self.assertRaisesRegex(
+                ValidationError, "must be light entities of Home Assistant"
+            ):
                 self.make_action(
                     ha_command_kind="service",
                     ha_service="light.turn_on",
@@ -186,7 +194,9 @@ class TestAutomationAction(HomeAssistantCommandCase):
                 )
 
     def test_a_service_odoo_does_not_offer_and_unknown_data_are_refused_on_save(self):
-        with self.assertRaisesRegex(ValidationError, "Odoo offers no service homeassistant.restart"):
+        with self.assertRaisesRegex(
+            ValidationError, "Odoo offers no service homeassistant.restart"
+        ):
             self.make_action(
                 ha_command_kind="service",
                 ha_service="homeassistant.restart",
