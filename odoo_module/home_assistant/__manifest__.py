@@ -9,13 +9,15 @@
     "license": "LGPL-3",
     "maintainers": ["ha-odoo-bridge"],
     "development_status": "Beta",
-    # base_automation: Odoo automations reacting to Home Assistant entities are a feature.
-    "depends": ["base", "web", "bus", "base_automation"],
+    # base_automation: Odoo automations reacting to Home Assistant entities, and calling
+    # Home Assistant, are features; mail renders the placeholders of their data.
+    "depends": ["base", "web", "bus", "mail", "base_automation"],
     "data": [
         "security/home_assistant_security.xml",
         "security/ir.model.access.csv",
         "security/home_assistant_rules.xml",
         "data/ha_command_data.xml",
+        "data/ha_figure_data.xml",
         "wizards/ha_history_backfill_views.xml",
         "views/ha_instance_views.xml",
         "views/ha_area_views.xml",
@@ -24,6 +26,8 @@
         "views/ha_entity_history_views.xml",
         "views/ha_command_views.xml",
         "views/ha_dashboard_views.xml",
+        "views/ir_actions_server_views.xml",
+        "views/ha_figure_views.xml",
         "views/home_assistant_menus.xml",
     ],
     "assets": {

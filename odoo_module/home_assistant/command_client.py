@@ -63,8 +63,12 @@ def encode_command(command):
         raise ValueError(str(error)) from error
 
 
-def send_command(url, secret, body):
-    """POST the encoded command `body`, signed with purpose `command`; return the answer."""
+def send_command(url, secret, body, timeout=None):
+    """POST the encoded command `body`, signed with purpose `command`; return the answer.
+
+    `timeout` is the (connect, read) pair of seconds `requests` waits, by default the
+    command timeouts above.
+    """
     headers = {"Content-Type": "application/json", **signed_headers(secret, PURPOSE_COMMAND, body)}
     started = time.monotonic()
     try:
@@ -72,7 +76,7 @@ def send_command(url, secret, body):
             url,
             data=body,
             headers=headers,
-            timeout=(CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
+            timeout=timeout or (CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
             allow_redirects=False,
             stream=True,
         ) as response:

@@ -46,6 +46,21 @@ MAX_COMMAND_BYTES = 1024 * 1024
 MAX_HISTORY_ENTITIES = 100
 MAX_HISTORY_DAYS = 31
 
+# The `fire_event` command's bounds: events live in the `odoo_` namespace, and their data
+# encodes (compact JSON) to at most this many bytes.
+EVENT_TYPE_PATTERN = r"^odoo_[a-z0-9_]{1,59}$"
+# Home Assistant's own audit event of every command: never Odoo's to fire.
+RESERVED_EVENT_TYPE = "odoo_command_received"
+MAX_EVENT_DATA_BYTES = 16 * 1024
+
+# The `figures` command's bounds (every figure of an instance, at most this many).
+MAX_FIGURES = 200
+FIGURE_KEY_PATTERN = r"^[a-z0-9_]{1,64}$"
+MAX_FIGURE_NAME_LENGTH = 128
+MAX_FIGURE_UNIT_LENGTH = 32
+FIGURE_ICON_PATTERN = r"^mdi:[a-z0-9-]{1,64}$"
+FIGURE_STATE_CLASSES = ("measurement", "total", "total_increasing")
+
 # Error codes (`error.code` of an answer): docs/protocol.md §4, "Error codes".
 CODE_UNAUTHORIZED = "unauthorized"
 # Refused only because the timestamp is outside the window: the answer's `error` also

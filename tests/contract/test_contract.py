@@ -69,6 +69,13 @@ def test_the_history_limits_are_the_same():
     assert ha_const.HISTORY_MAX_RANGE.days == odoo_signing.MAX_HISTORY_DAYS
 
 
+def test_the_business_commands_bounds_are_the_same():
+    assert ha_const.EVENT_TYPE_PATTERN == odoo_signing.EVENT_TYPE_PATTERN
+    assert ha_const.EVENT_COMMAND_RECEIVED == odoo_signing.RESERVED_EVENT_TYPE
+    assert ha_const.EVENT_DATA_MAX_BYTES == odoo_signing.MAX_EVENT_DATA_BYTES
+    assert ha_const.FIGURES_MAX == odoo_signing.MAX_FIGURES
+
+
 def test_the_default_allow_list_is_the_addon_service_table():
     """Every control Odoo offers is allowed by default in HA, and nothing else is."""
     offered = {

@@ -5,13 +5,14 @@ import logging
 import re
 import uuid
 from datetime import timedelta
+from functools import partial
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .. import compat
-from ..command_client import encode_command, send_command
+from ..command_client import CODE_TIMEOUT, CODE_UNREACHABLE, encode_command, send_command
 from ..command_messages import error_message
 from ..signing import COMMAND_PATH, MAX_COMMAND_BYTES, PROTOCOL_VERSION
 
@@ -33,10 +34,19 @@ SECRET_KEY_PARTS = ("password", "passcode", "token", "secret", "api_key", "apike
 
 COMMAND_TYPES = [
     ("call_service", "Service Call"),
+    ("fire_event", "Event"),
+    ("figures", "Figures"),
     ("ping", "Ping"),
     ("resync", "Resync"),
     ("history", "History Backfill"),
 ]
+# A command sent after commit (automation actions, figures) waits this (connect, read) pair
+# of seconds at most: it holds the saving user's request, which must not wait for HA's 10 s.
+AFTER_COMMIT_TIMEOUT = (2, 4)
+# The audit log's code for a command refused before it left (its data, a missing pairing).
+CODE_NOT_SENT = "not_sent"
+# Where a transaction keeps the commands it sends once it commits (`cr.postcommit.data`).
+AFTER_COMMIT_KEY = "home_assistant.after_commit"
 
 
 @compat.sql_constraints(
@@ -58,6 +68,15 @@ class HaCommand(models.Model):
     command_type = fields.Selection(COMMAND_TYPES, string="Type", required=True, readonly=True)
     domain = fields.Char(readonly=True, help="Service domain, e.g. light.")
     service = fields.Char(readonly=True, help="Service, e.g. turn_on.")
+    event_type = fields.Char(readonly=True, help="The event fired, e.g. odoo_rush_order.")
+    server_action_id = fields.Many2one(
+        "ir.actions.server",
+        string="Server Action",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The automation action that sent this command.",
+    )
     service_name = fields.Char(
         string="Called Service", compute="_compute_service_name", help="domain.service"
     )
@@ -87,13 +106,13 @@ class HaCommand(models.Model):
         "refused the command's timestamp as stale.",
     )
 
-    @api.depends("domain", "service")
+    @api.depends("domain", "service", "event_type")
     def _compute_service_name(self):
         for command in self:
             command.service_name = (
                 f"{command.domain}.{command.service}"
                 if command.domain and command.service
-                else False
+                else command.event_type
             )
 
     @api.depends("target", "data", "answer")
@@ -187,12 +206,38 @@ class HaCommand(models.Model):
         instance.ensure_one()
         self._check_command_access(instance)
         instance = instance.sudo()
+        user = self.env.user
+        command, body = self._build(instance, command_type, payload)
+        command_id = self._record_sent(instance, user, command)
+        answer = send_command(self._endpoint(instance), instance.secret, body)
+        self._record_answer(command_id, answer)
+        _logger.info(
+            "Command %s (%s) to Home Assistant instance %s by user %s: %s in %d ms",
+            command["id"],
+            command_type,
+            instance.uuid,
+            user.id,
+            "ok" if answer.ok else answer.code,
+            answer.latency_ms,
+        )
+        if not answer.ok:
+            address = self._address_label(instance)
+            message = error_message(instance.name, address, self._subject(command), answer)
+            raise UserError(self.env._(message))
+        return {"command_id": command_id, "latency_ms": answer.latency_ms, "answer": answer.body}
+
+    @api.model
+    def _build(self, instance, command_type, payload):
+        """The command to `instance` as the current user, and its bytes; raise when it cannot go.
+
+        A `UserError` when the (sudo) instance is archived or has no pairing, a
+        `ValidationError` when the command is no JSON or too large.
+        """
         if not instance.active:
             raise UserError(
                 self.env._("Home Assistant “%s” is archived: it was unpaired.", instance.name)
             )
-        endpoint = self._endpoint(instance)
-        if not endpoint or not instance.secret:
+        if not self._endpoint(instance) or not instance.secret:
             raise UserError(
                 self.env._(
                     "Home Assistant “%s” has no pairing secret or address (as in a neutralized "
@@ -218,23 +263,129 @@ class HaCommand(models.Model):
             raise ValidationError(
                 self.env._("The command is too large for Home Assistant (at most 1 MiB).")
             )
-        command_id = self._record_sent(instance, user, command)
-        answer = send_command(endpoint, instance.secret, body)
-        self._record_answer(command_id, answer)
+        return command, body
+
+    # ------------------------------------------------------------------ sending after commit
+
+    @api.model
+    def _send_after_commit(self, instance, command_type, payload, server_action=None):
+        """Log a command to `instance` as pending now and send it once the transaction commits.
+
+        The audit row is written in the caller's transaction: a rolled back transaction (or
+        savepoint) leaves no row, and nothing is sent. The send happens in a post-commit
+        hook with a short timeout; what goes wrong there is kept on the row (and in the
+        server action's log), never raised. A command that cannot be built is logged as
+        failed at once. Returns the audit row.
+        """
+        instance = instance.sudo()
+        try:
+            command, body = self._build(instance, command_type, payload)
+        except UserError as error:  # ValidationError among them
+            return self._record_not_sent(instance, command_type, str(error), server_action)
+        row = self.sudo().create(
+            {
+                **audit_values(instance, self.env.user, command),
+                "server_action_id": server_action.id if server_action else False,
+            }
+        )
+        postcommit = self.env.cr.postcommit
+        pending = postcommit.data.get(AFTER_COMMIT_KEY)
+        if pending is None:
+            pending = postcommit.data[AFTER_COMMIT_KEY] = []
+            postcommit.add(partial(_send_committed, self.env.registry, pending))
+        pending.append((row.id, body))
+        return row
+
+    @api.model
+    def _record_not_sent(self, instance, command_type, message, server_action=None):
+        """Log, in the current transaction, a command that could not even be built; return it."""
+        row = self.sudo().create(
+            {
+                "command_uuid": uuid.uuid4().hex,
+                "instance_id": instance.id,
+                "user_id": self.env.uid,
+                "command_type": command_type,
+                "server_action_id": server_action.id if server_action else False,
+                "state": "error",
+                "error_code": CODE_NOT_SENT,
+                "error_message": message,
+            }
+        )
+        row._log_failure(message)
+        return row
+
+    def _deliver(self, body, failed_instances):
+        """Send the committed pending command (sudo) `body`; record the outcome on its row.
+
+        After an instance did not answer in time or could not be reached, its further
+        commands of the same transaction are not tried: each would hold the user as long.
+        """
+        self.ensure_one()
+        instance = self.instance_id
+        if self.state != "pending" or not instance.active or not self._endpoint(instance):
+            return
+        answer = failed_instances.get(instance.id)
+        if answer is None:
+            answer = send_command(
+                self._endpoint(instance), instance.secret, body, AFTER_COMMIT_TIMEOUT
+            )
+            if answer.code in (CODE_TIMEOUT, CODE_UNREACHABLE):
+                failed_instances[instance.id] = answer
+        self.write(
+            {
+                "state": "ok" if answer.ok else "error",
+                "http_status": answer.http_status,
+                "answer": _redacted_answer(answer.body),
+                "error_code": answer.code,
+                "error_message": answer.message,
+                "latency_ms": answer.latency_ms,
+                "clock_offset_seconds": answer.clock_offset_seconds,
+            }
+        )
         _logger.info(
-            "Command %s (%s) to Home Assistant instance %s by user %s: %s in %d ms",
-            command["id"],
-            command_type,
+            "Command %s (%s) to Home Assistant instance %s after commit: %s in %d ms",
+            self.command_uuid,
+            self.command_type,
             instance.uuid,
-            user.id,
             "ok" if answer.ok else answer.code,
             answer.latency_ms,
         )
         if not answer.ok:
-            address = self._address_label(instance)
-            message = error_message(instance.name, address, self._subject(command), answer)
-            raise UserError(self.env._(message))
-        return {"command_id": command_id, "latency_ms": answer.latency_ms, "answer": answer.body}
+            message = error_message(
+                instance.name,
+                self._address_label(instance),
+                self.service_name or self.command_type,
+                answer,
+            )
+            self._log_failure(str(message))
+
+    def _log_failure(self, message):
+        """Keep why this (sudo) command failed in its server action's log (`ir.logging`)."""
+        _logger.warning(
+            "Command %s to Home Assistant instance %s failed: %s",
+            self.command_uuid,
+            self.instance_id.uuid,
+            self.error_code,
+        )
+        action = self.server_action_id
+        if not action:
+            return
+        self.env["ir.logging"].sudo().create(
+            {
+                "name": action.name,
+                "type": "server",
+                "dbname": self.env.cr.dbname,
+                "level": "WARNING",
+                "path": f"ir.actions.server({action.id})",
+                "func": "home_assistant",
+                "line": str(self.id),
+                "message": self.env._(
+                    "Home Assistant command %(command)s failed: %(message)s",
+                    command=self.command_uuid,
+                    message=message,
+                ),
+            }
+        )
 
     @api.model
     def _check_command_access(self, instance):
@@ -271,6 +422,8 @@ class HaCommand(models.Model):
         """What a command does, in words for messages: `light.turn_on` or the command's name."""
         if command["type"] == "call_service":
             return f"{command['domain']}.{command['service']}"
+        if command["type"] == "fire_event":
+            return command["event_type"]
         return dict(self._fields["command_type"]._description_selection(self.env))[command["type"]]
 
     # ------------------------------------------------------------------ retention
@@ -333,6 +486,8 @@ def audit_values(instance, user, command):
             target=redact(command["target"]),
             data=redact(command["data"]),
         )
+    elif command["type"] == "fire_event":
+        values.update(event_type=command["event_type"], data=redact(command.get("data", {})))
     else:
         values["data"] = {
             key: value for key, value in command.items() if key not in ("v", "id", "type", "user")
@@ -349,6 +504,25 @@ def redact(value):
     if isinstance(value, list):
         return [redact(item) for item in value]
     return value
+
+
+def _send_committed(registry, pending):
+    """Post-commit hook: send the committed commands `pending` (audit id, bytes), in order.
+
+    Each in a transaction of its own, as superuser (the row names the user); a row the
+    transaction did not commit (a rolled back savepoint) is gone and sends nothing. Nothing
+    here may raise: the user's save is done.
+    """
+    failed_instances = {}
+    for command_id, body in pending:
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                command = env["ha.command"].browse(command_id).exists()
+                if command:
+                    command._deliver(body, failed_instances)
+        except Exception:
+            _logger.exception("Sending Home Assistant command %s after commit failed", command_id)
 
 
 def _redacted_answer(body):

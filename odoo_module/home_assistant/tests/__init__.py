@@ -1,4 +1,5 @@
 from . import (
+    test_automation_action,
     test_bad_input,
     test_bus,
     test_command_messages,
@@ -8,6 +9,7 @@ from . import (
     test_concurrency,
     test_dashboard,
     test_entity_actions,
+    test_figures,
     test_ingest,
     test_ingest_registry,
     test_install,
