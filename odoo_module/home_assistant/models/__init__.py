@@ -4,6 +4,7 @@ from . import (
     base,
     ha_area,
     ha_command,
+    ha_command_after_commit,
     ha_dashboard,
     ha_device,
     ha_entity,

@@ -5,14 +5,14 @@ import logging
 import re
 import uuid
 from datetime import timedelta
-from functools import partial
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .. import compat
-from ..command_client import CODE_TIMEOUT, CODE_UNREACHABLE, encode_command, send_command
+from ..audit import audit_values, redacted_answer
+from ..command_client import encode_command, send_command
 from ..command_messages import error_message
 from ..signing import COMMAND_PATH, MAX_COMMAND_BYTES, PROTOCOL_VERSION
 
@@ -26,12 +26,6 @@ DEFAULT_RETENTION_DAYS = 90
 PURGE_CHUNK_SIZE = 10_000
 
 SERVICE_PART_PATTERN = re.compile(r"^[a-z0-9_]{1,64}$")
-REDACTED = "**REDACTED**"
-# Keys of service data whose values are credentials (lock and alarm codes, PINs,
-# passwords, tokens): the audit log keeps that they were sent, not what.
-SECRET_KEYS = frozenset({"code", "pin", "passcode", "password", "token", "secret", "api_key"})
-SECRET_KEY_PARTS = ("password", "passcode", "token", "secret", "api_key", "apikey")
-
 COMMAND_TYPES = [
     ("call_service", "Service Call"),
     ("fire_event", "Event"),
@@ -40,13 +34,6 @@ COMMAND_TYPES = [
     ("resync", "Resync"),
     ("history", "History Backfill"),
 ]
-# A command sent after commit (automation actions, figures) waits this (connect, read) pair
-# of seconds at most: it holds the saving user's request, which must not wait for HA's 10 s.
-AFTER_COMMIT_TIMEOUT = (2, 4)
-# The audit log's code for a command refused before it left (its data, a missing pairing).
-CODE_NOT_SENT = "not_sent"
-# Where a transaction keeps the commands it sends once it commits (`cr.postcommit.data`).
-AFTER_COMMIT_KEY = "home_assistant.after_commit"
 
 
 @compat.sql_constraints(
@@ -145,7 +132,7 @@ class HaCommand(models.Model):
         values = {
             "state": "ok" if answer.ok else "error",
             "http_status": answer.http_status,
-            "answer": _redacted_answer(answer.body),
+            "answer": redacted_answer(answer.body),
             "error_code": answer.code,
             "error_message": answer.message,
             "latency_ms": answer.latency_ms,
@@ -265,128 +252,6 @@ class HaCommand(models.Model):
             )
         return command, body
 
-    # ------------------------------------------------------------------ sending after commit
-
-    @api.model
-    def _send_after_commit(self, instance, command_type, payload, server_action=None):
-        """Log a command to `instance` as pending now and send it once the transaction commits.
-
-        The audit row is written in the caller's transaction: a rolled back transaction (or
-        savepoint) leaves no row, and nothing is sent. The send happens in a post-commit
-        hook with a short timeout; what goes wrong there is kept on the row (and in the
-        server action's log), never raised. A command that cannot be built is logged as
-        failed at once. Returns the audit row.
-        """
-        instance = instance.sudo()
-        try:
-            command, body = self._build(instance, command_type, payload)
-        except UserError as error:  # ValidationError among them
-            return self._record_not_sent(instance, command_type, str(error), server_action)
-        row = self.sudo().create(
-            {
-                **audit_values(instance, self.env.user, command),
-                "server_action_id": server_action.id if server_action else False,
-            }
-        )
-        postcommit = self.env.cr.postcommit
-        pending = postcommit.data.get(AFTER_COMMIT_KEY)
-        if pending is None:
-            pending = postcommit.data[AFTER_COMMIT_KEY] = []
-            postcommit.add(partial(_send_committed, self.env.registry, pending))
-        pending.append((row.id, body))
-        return row
-
-    @api.model
-    def _record_not_sent(self, instance, command_type, message, server_action=None):
-        """Log, in the current transaction, a command that could not even be built; return it."""
-        row = self.sudo().create(
-            {
-                "command_uuid": uuid.uuid4().hex,
-                "instance_id": instance.id,
-                "user_id": self.env.uid,
-                "command_type": command_type,
-                "server_action_id": server_action.id if server_action else False,
-                "state": "error",
-                "error_code": CODE_NOT_SENT,
-                "error_message": message,
-            }
-        )
-        row._log_failure(message)
-        return row
-
-    def _deliver(self, body, failed_instances):
-        """Send the committed pending command (sudo) `body`; record the outcome on its row.
-
-        After an instance did not answer in time or could not be reached, its further
-        commands of the same transaction are not tried: each would hold the user as long.
-        """
-        self.ensure_one()
-        instance = self.instance_id
-        if self.state != "pending" or not instance.active or not self._endpoint(instance):
-            return
-        answer = failed_instances.get(instance.id)
-        if answer is None:
-            answer = send_command(
-                self._endpoint(instance), instance.secret, body, AFTER_COMMIT_TIMEOUT
-            )
-            if answer.code in (CODE_TIMEOUT, CODE_UNREACHABLE):
-                failed_instances[instance.id] = answer
-        self.write(
-            {
-                "state": "ok" if answer.ok else "error",
-                "http_status": answer.http_status,
-                "answer": _redacted_answer(answer.body),
-                "error_code": answer.code,
-                "error_message": answer.message,
-                "latency_ms": answer.latency_ms,
-                "clock_offset_seconds": answer.clock_offset_seconds,
-            }
-        )
-        _logger.info(
-            "Command %s (%s) to Home Assistant instance %s after commit: %s in %d ms",
-            self.command_uuid,
-            self.command_type,
-            instance.uuid,
-            "ok" if answer.ok else answer.code,
-            answer.latency_ms,
-        )
-        if not answer.ok:
-            message = error_message(
-                instance.name,
-                self._address_label(instance),
-                self.service_name or self.command_type,
-                answer,
-            )
-            self._log_failure(str(message))
-
-    def _log_failure(self, message):
-        """Keep why this (sudo) command failed in its server action's log (`ir.logging`)."""
-        _logger.warning(
-            "Command %s to Home Assistant instance %s failed: %s",
-            self.command_uuid,
-            self.instance_id.uuid,
-            self.error_code,
-        )
-        action = self.server_action_id
-        if not action:
-            return
-        self.env["ir.logging"].sudo().create(
-            {
-                "name": action.name,
-                "type": "server",
-                "dbname": self.env.cr.dbname,
-                "level": "WARNING",
-                "path": f"ir.actions.server({action.id})",
-                "func": "home_assistant",
-                "line": str(self.id),
-                "message": self.env._(
-                    "Home Assistant command %(command)s failed: %(message)s",
-                    command=self.command_uuid,
-                    message=message,
-                ),
-            }
-        )
-
     @api.model
     def _check_command_access(self, instance):
         """Raise an `AccessError` unless the user may command `instance`.
@@ -469,70 +334,3 @@ def retention_days(value):
             DEFAULT_RETENTION_DAYS,
         )
     return DEFAULT_RETENTION_DAYS
-
-
-def audit_values(instance, user, command):
-    """The audit row of `command`, secret-like service data kept as `**REDACTED**`."""
-    values = {
-        "command_uuid": command["id"],
-        "instance_id": instance.id,
-        "user_id": user.id,
-        "command_type": command["type"],
-    }
-    if command["type"] == "call_service":
-        values.update(
-            domain=command["domain"],
-            service=command["service"],
-            target=redact(command["target"]),
-            data=redact(command["data"]),
-        )
-    elif command["type"] == "fire_event":
-        values.update(event_type=command["event_type"], data=redact(command.get("data", {})))
-    else:
-        values["data"] = {
-            key: value for key, value in command.items() if key not in ("v", "id", "type", "user")
-        }
-    return values
-
-
-def redact(value):
-    """`value` (JSON data) with the values of secret-like keys replaced, at any depth."""
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if _is_secret_key(key) else redact(item) for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact(item) for item in value]
-    return value
-
-
-def _send_committed(registry, pending):
-    """Post-commit hook: send the committed commands `pending` (audit id, bytes), in order.
-
-    Each in a transaction of its own, as superuser (the row names the user); a row the
-    transaction did not commit (a rolled back savepoint) is gone and sends nothing. Nothing
-    here may raise: the user's save is done.
-    """
-    failed_instances = {}
-    for command_id, body in pending:
-        try:
-            with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                command = env["ha.command"].browse(command_id).exists()
-                if command:
-                    command._deliver(body, failed_instances)
-        except Exception:
-            _logger.exception("Sending Home Assistant command %s after commit failed", command_id)
-
-
-def _redacted_answer(body):
-    """HA's answer with its service `response` redacted; the protocol's own keys (the error
-    `code` among them) kept as they are."""
-    if not isinstance(body, dict) or body.get("response") is None:
-        return body
-    return {**body, "response": redact(body["response"])}
-
-
-def _is_secret_key(key):
-    name = str(key).lower()
-    return name in SECRET_KEYS or any(part in name for part in SECRET_KEY_PARTS)

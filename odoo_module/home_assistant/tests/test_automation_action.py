@@ -4,7 +4,7 @@ import json
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.addons.home_assistant.models import ha_command
+from odoo.addons.home_assistant.models import ha_command_after_commit
 from odoo.addons.home_assistant.tests.fake_home_assistant import HomeAssistantCommandCase, error
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
@@ -134,7 +134,7 @@ class TestAutomationAction(HomeAssistantCommandCase):
         action = self.make_action()
         self.run_action(action)
         self.run_action(action)
-        with patch.object(ha_command, "AFTER_COMMIT_TIMEOUT", (2, 0.2)):
+        with patch.object(ha_command_after_commit, "AFTER_COMMIT_TIMEOUT", (2, 0.2)):
             self.commit()
         first, second = self.audit_log()
         self.assertEqual((first.state, first.error_code), ("error", "timeout"))

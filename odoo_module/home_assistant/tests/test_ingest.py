@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command
 from odoo.addons.home_assistant.ingest import sequence_gap
 from odoo.addons.home_assistant.models.ha_entity_history import HaEntityHistory
 from odoo.addons.home_assistant.tests.common import (

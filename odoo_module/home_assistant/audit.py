@@ -1,0 +1,59 @@
+"""What the command audit log keeps of a command: its row's values, secrets redacted.
+
+No ORM here: lock and alarm codes, PINs, passwords and tokens in service data are kept as
+sent-but-hidden (`**REDACTED**`), in the row and in the answer Home Assistant returned.
+"""
+
+REDACTED = "**REDACTED**"
+# Keys of service data whose values are credentials (lock and alarm codes, PINs,
+# passwords, tokens): the audit log keeps that they were sent, not what.
+SECRET_KEYS = frozenset({"code", "pin", "passcode", "password", "token", "secret", "api_key"})
+SECRET_KEY_PARTS = ("password", "passcode", "token", "secret", "api_key", "apikey")
+
+
+def audit_values(instance, user, command):
+    """The audit row of `command`, secret-like service data kept as `**REDACTED**`."""
+    values = {
+        "command_uuid": command["id"],
+        "instance_id": instance.id,
+        "user_id": user.id,
+        "command_type": command["type"],
+    }
+    if command["type"] == "call_service":
+        values.update(
+            domain=command["domain"],
+            service=command["service"],
+            target=redact(command["target"]),
+            data=redact(command["data"]),
+        )
+    elif command["type"] == "fire_event":
+        values.update(event_type=command["event_type"], data=redact(command.get("data", {})))
+    else:
+        values["data"] = {
+            key: value for key, value in command.items() if key not in ("v", "id", "type", "user")
+        }
+    return values
+
+
+def redact(value):
+    """`value` (JSON data) with the values of secret-like keys replaced, at any depth."""
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if _is_secret_key(key) else redact(item) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value
+
+
+def redacted_answer(body):
+    """HA's answer with its service `response` redacted; the protocol's own keys (the error
+    `code` among them) kept as they are."""
+    if not isinstance(body, dict) or body.get("response") is None:
+        return body
+    return {**body, "response": redact(body["response"])}
+
+
+def _is_secret_key(key):
+    name = str(key).lower()
+    return name in SECRET_KEYS or any(part in name for part in SECRET_KEY_PARTS)
