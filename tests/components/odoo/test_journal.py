@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
+from custom_components.odoo.batch import Chunk
 from custom_components.odoo.const import DOMAIN
 from custom_components.odoo.outbox_journal import (
     JournalWrite,
@@ -25,6 +26,7 @@ from custom_components.odoo.outbox_journal import (
     open_journal,
     write_journal,
 )
+from custom_components.odoo.send_queue import SendQueue
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
@@ -188,6 +190,37 @@ def test_a_failed_rewrite_leaves_the_last_commit(tmp_path: Path) -> None:
     assert [item["entity_id"] for item in saved.items] == ["sensor.kept"] * 10  # type: ignore[index]
 
 
+def test_chunks_put_at_either_end_write_their_rows_alone(tmp_path: Path) -> None:
+    """A snapshot queued at either end of a long backlog, or a refused batch split back to
+    the front, writes its own rows, not the whole queue again; the journal still matches."""
+    connection, _ = open_journal(tmp_path / "journal.db")
+    queue = SendQueue(1_000_000)
+    queue.extend({"t": "state", "entity_id": f"sensor.s{n}"} for n in range(5000))
+    write_journal(connection, queue.journal_changes(True))
+
+    queue.insert_snapshot([b'{"t":"state"}'], 1000, queue.last())
+    batch = queue.take_batch(1000, True, lambda item, err: None)
+    queue.split_refused(batch)
+    changes = queue.journal_changes(True)
+    write_journal(connection, changes)
+    assert not changes.rewrite
+    assert len(changes.rows) == 3  # the snapshot at the end, the two halves at the front
+    connection.close()
+
+    connection, saved = open_journal(tmp_path / "journal.db")
+    connection.close()
+    assert saved is not None
+    restored = SendQueue(1_000_000)
+    restored.restore_journal(saved)
+    assert restored.pending == queue.pending == 5001
+    assert isinstance(saved.items[0], Chunk)
+    assert isinstance(saved.items[1], Chunk)
+    assert saved.items[0].events == batch.events[:500]
+    assert saved.items[2] == {"t": "state", "entity_id": "sensor.s1000"}
+    assert isinstance(saved.items[-1], Chunk)
+    assert saved.items[-1].snapshot is True
+
+
 def test_a_kill_during_a_rewrite_loses_nothing_journaled(tmp_path: Path) -> None:
     """A process SIGKILLed in the middle of a rewrite (a compaction, a snapshot inserted, a
     split) leaves the journal exactly as its last commit: every row, in order, and the header."""
@@ -201,7 +234,7 @@ def test_a_kill_during_a_rewrite_loses_nothing_journaled(tmp_path: Path) -> None
     write_journal(connection, JournalWrite(100, 20100, rows, False, header, True))
     connection.close()
 
-    rewriter = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
+    rewriter = subprocess.Popen(
         [sys.executable, "-c", REWRITER, str(path)],
         cwd=REPOSITORY,
         stdout=subprocess.PIPE,
