@@ -66,9 +66,11 @@ class SendQueue:
         # Queue length at which an append asks for attention: wake the sender or compact.
         self._attention = 1
         # The journal's position of the front item, and what the journal holds already:
-        # positions below `_journaled_end` (unless everything must be rewritten).
+        # positions below `_journaled_end` but the `_unjournaled_front` items put before the
+        # front (unless everything must be rewritten).
         self._front = 0
         self._journaled_end = 0
+        self._unjournaled_front = 0
         self._rewrite = True
         self._journaled_header: tuple[int, Batch | None] | None = None
 
@@ -177,16 +179,17 @@ class SendQueue:
         """Return what changed since the last call, for the journal's next commit.
 
         Taken in the event loop; the items are immutable, so the journal encodes them later
-        in the executor. Between two reorderings, only appended items are new.
+        in the executor. Between two reorderings, only items put at either end are new.
         """
         end = self._front + len(self._items)
         if self._rewrite:
             rows = list(enumerate(self._items, self._front))
         else:
-            start = max(self._front, self._journaled_end)
+            start = max(self._front + self._unjournaled_front, self._journaled_end)
             new = list(islice(reversed(self._items), end - start))
             new.reverse()
-            rows = list(enumerate(new, start))
+            rows = list(enumerate(islice(self._items, self._unjournaled_front), self._front))
+            rows.extend(enumerate(new, start))
         header: dict[str, Any] | None = None
         journaled = self._journaled_header
         seq, inflight = self._next_seq, self._inflight
@@ -198,6 +201,7 @@ class SendQueue:
             }
         write = JournalWrite(self._front, end, rows, self._rewrite, header, include_attributes)
         self._journaled_end = end
+        self._unjournaled_front = 0
         self._rewrite = False
         return write
 
@@ -209,6 +213,21 @@ class SendQueue:
     def _reordered(self) -> None:
         """Rewrite the journal at the next commit: positions no longer match its rows."""
         self._rewrite = True
+
+    def _put_first(self, items: list[QueueItem]) -> None:
+        """Queue chunks before the front, at the positions below it: the journal's next
+        commit writes those rows alone, however long the queue behind them."""
+        for item in reversed(items):
+            self._items.appendleft(item)
+            if isinstance(item, Chunk):
+                self._count(item)
+        self._front -= len(items)
+        self._unjournaled_front += len(items)
+
+    def _taken_from_front(self, count: int) -> None:
+        """Move the front past `count` items that left the queue."""
+        self._front += count
+        self._unjournaled_front = max(0, self._unjournaled_front - count)
 
     def _append_chunk(self, chunk: Chunk) -> None:
         """Queue a chunk and keep the pending count exact."""
@@ -231,7 +250,7 @@ class SendQueue:
         front = self._items[0]
         if isinstance(front, Chunk):
             self._items.popleft()
-            self._front += 1
+            self._taken_from_front(1)
             self._count(front, -1)
             return self.seal(front.events, front.snapshot)
         events: list[bytes] = []
@@ -253,7 +272,7 @@ class SendQueue:
             queue.popleft()
             events.append(encoded)
             size += len(encoded) + 1
-        self._front += length - len(queue)
+        self._taken_from_front(length - len(queue))
         return self.seal(events, snapshot=False)
 
     def seal(self, events: list[bytes], snapshot: bool | dict[str, Any]) -> Batch:
@@ -277,10 +296,7 @@ class SendQueue:
         if len(events) > 1:
             middle = len(events) // 2
             # Halves of a snapshot part travel as plain batches: the snapshot stays incomplete.
-            for half in (Chunk(False, events[middle:]), Chunk(False, events[:middle])):
-                self._items.appendleft(half)
-                self._count(half)
-            self._reordered()
+            self._put_first([Chunk(False, events[:middle]), Chunk(False, events[middle:])])
             return None
         return events[0] if events else None
 
@@ -300,7 +316,16 @@ class SendQueue:
                 for part, chunk in enumerate(chunks, start=1)
             ]
         position = self._position_after(taken_after)
-        if any(isinstance(item, Chunk) and item.snapshot for item in self._items):
+        holds_snapshot = any(isinstance(item, Chunk) and item.snapshot for item in self._items)
+        # At either end the journal writes the new parts alone; elsewhere it rewrites.
+        if not holds_snapshot and position == len(self._items):
+            for part in parts:
+                self._append_chunk(part)
+            return
+        if not holds_snapshot and position == 0:
+            self._put_first(list(parts))
+            return
+        if holds_snapshot:
             # The older snapshot goes; the place found for this one moves up with it.
             position -= sum(
                 1

@@ -2,7 +2,11 @@
 
 import logging
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
+from custom_components.odoo.batch import Chunk
 from custom_components.odoo.const import DOMAIN
 from custom_components.odoo.outbox_journal import (
     JournalWrite,
@@ -21,11 +26,43 @@ from custom_components.odoo.outbox_journal import (
     open_journal,
     write_journal,
 )
+from custom_components.odoo.send_queue import SendQueue
 
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
 from .test_outbox import live_batches, outbox_of
 from .test_persistence import journal_contents, journaled, wait_for_journal
+
+REPOSITORY = Path(__file__).resolve().parents[3]
+# Opens the journal given as argv[1] and rewrites it with many rows; a progress handler
+# reports on stdout once the rewrite's transaction is well under way and then holds the
+# process there, so the test's SIGKILL always lands between the first write and the commit.
+REWRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from custom_components.odoo.outbox_journal import JournalWrite, open_journal, write_journal
+
+    connection, _ = open_journal(Path(sys.argv[1]))
+    calls = 0
+
+    def progress():
+        global calls
+        if connection.in_transaction:
+            calls += 1
+            if calls == 5000:
+                sys.stdout.write("rewriting\\n")
+                sys.stdout.flush()
+                time.sleep(60)
+        return 0
+
+    connection.set_progress_handler(progress, 100)
+    rows = [(n, {"t": "state", "entity_id": "sensor.rewritten", "n": n}) for n in range(60000)]
+    header = {"next_seq": 99, "inflight": None}
+    write_journal(connection, JournalWrite(0, 60000, rows, True, header, True))
+    sys.stdout.write("committed\\n")
+    """
+)
 
 
 async def restart_on(
@@ -151,6 +188,75 @@ def test_a_failed_rewrite_leaves_the_last_commit(tmp_path: Path) -> None:
     connection.close()
     assert saved is not None
     assert [item["entity_id"] for item in saved.items] == ["sensor.kept"] * 10  # type: ignore[index]
+
+
+def test_chunks_put_at_either_end_write_their_rows_alone(tmp_path: Path) -> None:
+    """A snapshot queued at either end of a long backlog, or a refused batch split back to
+    the front, writes its own rows, not the whole queue again; the journal still matches."""
+    connection, _ = open_journal(tmp_path / "journal.db")
+    queue = SendQueue(1_000_000)
+    queue.extend({"t": "state", "entity_id": f"sensor.s{n}"} for n in range(5000))
+    write_journal(connection, queue.journal_changes(True))
+
+    queue.insert_snapshot([b'{"t":"state"}'], 1000, queue.last())
+    batch = queue.take_batch(1000, True, lambda item, err: None)
+    queue.split_refused(batch)
+    changes = queue.journal_changes(True)
+    write_journal(connection, changes)
+    assert not changes.rewrite
+    assert len(changes.rows) == 3  # the snapshot at the end, the two halves at the front
+    connection.close()
+
+    connection, saved = open_journal(tmp_path / "journal.db")
+    connection.close()
+    assert saved is not None
+    restored = SendQueue(1_000_000)
+    restored.restore_journal(saved)
+    assert restored.pending == queue.pending == 5001
+    assert isinstance(saved.items[0], Chunk)
+    assert isinstance(saved.items[1], Chunk)
+    assert saved.items[0].events == batch.events[:500]
+    assert saved.items[2] == {"t": "state", "entity_id": "sensor.s1000"}
+    assert isinstance(saved.items[-1], Chunk)
+    assert saved.items[-1].snapshot is True
+
+
+def test_a_kill_during_a_rewrite_loses_nothing_journaled(tmp_path: Path) -> None:
+    """A process SIGKILLed in the middle of a rewrite (a compaction, a snapshot inserted, a
+    split) leaves the journal exactly as its last commit: every row, in order, and the header."""
+    path = tmp_path / "journal.db"
+    connection, _ = open_journal(path)
+    header = {"next_seq": 7, "inflight": None}
+    rows: list[Any] = [
+        (position, {"t": "state", "entity_id": "sensor.kept", "n": position})
+        for position in range(100, 20100)
+    ]
+    write_journal(connection, JournalWrite(100, 20100, rows, False, header, True))
+    connection.close()
+
+    rewriter = subprocess.Popen(
+        [sys.executable, "-c", REWRITER, str(path)],
+        cwd=REPOSITORY,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert rewriter.stdout is not None
+        assert rewriter.stdout.readline() == "rewriting\n"
+    finally:
+        rewriter.send_signal(signal.SIGKILL)
+        rewriter.wait()
+        if rewriter.stdout is not None:
+            rewriter.stdout.close()
+    assert rewriter.returncode == -signal.SIGKILL
+
+    connection, saved = open_journal(path)
+    connection.close()
+    assert saved is not None
+    assert saved.front == 100
+    assert saved.header == header
+    assert saved.items == [item for _, item in rows]
+    assert not list(tmp_path.glob("*.corrupt-*"))
 
 
 async def test_a_store_outbox_moves_into_the_journal_once(
