@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: scripts/bench.py once per Odoo series whose tree is present (18.0 at ODOO_PATH,
 # 19.0 at ODOO19_PATH), one after the other on the same machine, then both side by side.
-# Extra arguments go to bench.py (e.g. --ingest-events 5000).
+# Extra arguments go to bench.py (e.g. --ingest-events 5000). Then the Home Assistant side
+# alone: the outbox draining a 200 000-event backlog (scripts/bench_drain.py).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$REPO_ROOT/scripts/ha-env.sh" setup
@@ -21,3 +22,6 @@ done
 echo
 log "side by side"
 python3 "$REPO_ROOT/scripts/bench_side_by_side.py" "${results[@]}"
+echo
+log "Home Assistant: draining a backlog (${BENCH_DRAIN_EVENTS:-200000} events)"
+"$REPO_ROOT/scripts/ha-env.sh" run python "$REPO_ROOT/scripts/bench_drain.py" "${BENCH_DRAIN_EVENTS:-200000}"

@@ -8,8 +8,9 @@ integration would) and pushes a realistic building through the signed push endpo
 lights, switches, sensors with a week of history, climate, covers, a media player and a
 lock in the Kitchen, the Living room and the Office. A few commands sent from Odoo fill
 the command log. Then it saves PNGs of the dashboard (desktop and phone), a sensor's
-history dialog, the instance form and the command log, and of the dashboard in dark mode
-when the Odoo tree has a dark theme (Enterprise; Community 18 has none).
+history dialog, the instance form, the command log, a server action of type "Home
+Assistant", and of the dashboard in dark mode when the Odoo tree has a dark theme
+(Enterprise; Community 18 has none).
 """
 
 from __future__ import annotations
@@ -331,6 +332,25 @@ def send_commands(odoo: OdooServer) -> None:
             record.call_entity_service(service, data)
 
 
+def automation_action(odoo: OdooServer, instance_id: int) -> int:
+    """A server action of type "Home Assistant", as an automation rule on contacts uses it."""
+    env = odoo.rpc().env
+    (partner_model,) = env["ir.model"].search([("model", "=", "res.partner")])
+    return int(
+        env["ir.actions.server"].create(
+            {
+                "name": "Flash the warehouse light for a rush order",
+                "model_id": partner_model,
+                "state": "home_assistant",
+                "ha_instance_id": instance_id,
+                "ha_command_kind": "event",
+                "ha_event_type": "odoo_rush_order",
+                "ha_data": '{"order": "{{ object.name }}", "city": "{{ object.city }}"}',
+            }
+        )
+    )
+
+
 def open_dashboard(browser: Browser, odoo: OdooServer, sparklines: int) -> None:
     """Open the dashboard and wait for every card and sparkline."""
     browser.navigate(f"{odoo.url}/odoo/home-assistant")
@@ -387,6 +407,12 @@ def take_all(odoo: OdooServer, instance_id: int, out: Path, sparklines: int) -> 
         browser.wait_for("document.querySelector('.o_list_view .o_data_row')", 60, "the log")
         browser.evaluate("new Promise((resolve) => setTimeout(resolve, 500))")
         take(browser, out, "command-log.png")
+
+        action_id = automation_action(odoo, instance_id)
+        browser.navigate(f"{odoo.url}/odoo/action-base.action_server_action/{action_id}")
+        browser.wait_for("document.querySelector('.o_form_view .o_field_widget')", 60, "the form")
+        browser.evaluate("new Promise((resolve) => setTimeout(resolve, 500))")
+        take(browser, out, "automation-action.png")
 
         browser.set_viewport(390, 844, mobile=True, scale=2)
         open_dashboard(browser, odoo, sparklines)

@@ -11,13 +11,12 @@ from ..fire_event import check_event_type, event_payload
 COMMAND_KINDS = [("service", "Call a Service"), ("event", "Fire an Event")]
 
 
-def service_selection():
-    """Every `domain.service` Odoo offers on entities (the `SERVICES` table)."""
-    return [
-        (f"{domain}.{service}", f"{domain}.{service}")
-        for domain in sorted(SERVICES)
-        for service in sorted(SERVICES[domain])
-    ]
+# Every `domain.service` Odoo offers on entities (the `SERVICES` table).
+SERVICE_CHOICES = [
+    (f"{domain}.{service}", f"{domain}.{service}")
+    for domain in sorted(SERVICES)
+    for service in sorted(SERVICES[domain])
+]
 
 
 class IrActionsServer(models.Model):
@@ -41,7 +40,7 @@ class IrActionsServer(models.Model):
         "Home Assistant automations trigger on.",
     )
     ha_service = fields.Selection(
-        service_selection,
+        SERVICE_CHOICES,
         string="Service",
         help="The service to call on the target entities, e.g. light.turn_on. Home Assistant "
         "also checks it against its own allow-list (the integration's options).",
@@ -98,13 +97,12 @@ class IrActionsServer(models.Model):
             action._check_ha_service(data)
 
     def _check_ha_service(self, data):
-        """Refuse a service Odoo does not offer, and targets outside the instance or domain."""
+        """Refuse a missing service and targets outside the instance or the domain.
+
+        A service Odoo does not offer is not a value of the selection: the ORM refuses it.
+        """
         if not self.ha_service:
             raise ValidationError(self.env._("Choose the service to call."))
-        if self.ha_service not in dict(service_selection()):
-            raise ValidationError(
-                self.env._("Odoo offers no service %s on entities.", self.ha_service)
-            )
         domain, service = self.ha_service.split(".")
         entities = self.sudo().ha_entity_ids
         if not entities:

@@ -172,6 +172,13 @@ class TestAutomationAction(HomeAssistantCommandCase):
         self.assertEqual((row.state, row.error_code), ("error", "not_sent"))
         self.assertIn("too large", row.error_message)
 
+    def test_the_action_form_loads_with_the_services_odoo_offers(self):
+        actions = self.env["ir.actions.server"]
+        views = actions.get_views([(False, "form")])
+        self.assertIn("ha_event_type", views["views"]["form"]["arch"])
+        services = actions.fields_get(["ha_service"])["ha_service"]["selection"]
+        self.assertIn(("light.turn_on", "light.turn_on"), [tuple(choice) for choice in services])
+
     def test_an_event_type_outside_the_odoo_namespace_is_refused_on_save(self):
         for event_type in ("rush_order", "odoo_", "odoo_Rush", "odoo_" + "x" * 60):
             with self.assertRaisesRegex(ValidationError, "starts with odoo_"):
@@ -196,9 +203,7 @@ class TestAutomationAction(HomeAssistantCommandCase):
                 )
 
     def test_a_service_odoo_does_not_offer_and_unknown_data_are_refused_on_save(self):
-        with self.assertRaisesRegex(
-            ValidationError, "Odoo offers no service homeassistant.restart"
-        ):
+        with self.assertRaisesRegex(ValueError, "Wrong value .*homeassistant.restart"):
             self.make_action(
                 ha_command_kind="service",
                 ha_service="homeassistant.restart",
