@@ -19,17 +19,23 @@ from homeassistant.core import (
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import floor_registry as fr
+from homeassistant.helpers import label_registry as lr
 
 from .events import (
     WireEvent,
     area_event,
     device_event,
     entity_event,
+    floor_event,
     is_own_device,
     is_own_entity_entry,
+    label_event,
     removed_area_event,
     removed_device_event,
     removed_entity_event,
+    removed_floor_event,
+    removed_label_event,
     removed_state_event,
 )
 from .outbox_store import OutboxSaver
@@ -69,6 +75,8 @@ class OutboxListener:
             bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_entity_updated),
             bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, self._async_device_updated),
             bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, self._async_area_updated),
+            bus.async_listen(fr.EVENT_FLOOR_REGISTRY_UPDATED, self._async_floor_updated),
+            bus.async_listen(lr.EVENT_LABEL_REGISTRY_UPDATED, self._async_label_updated),
         ]
 
     @callback
@@ -159,3 +167,33 @@ class OutboxListener:
             self._async_queue_event(removed_area_event(area_id))
         else:
             self._async_queue_event(area_event(area))
+
+    @callback
+    def _async_floor_updated(self, event: Event[fr.EventFloorRegistryUpdatedData]) -> None:
+        """Stream a floor registry change; a reorder changes no floor's level, so none is sent.
+
+        A removed floor's areas are cleared by Home Assistant, whose area events follow.
+        """
+        data = event.data
+        if data["action"] == "reorder":
+            return
+        floor_id = data["floor_id"]
+        floor = fr.async_get(self._hass).async_get_floor(floor_id)
+        if data["action"] == "remove" or floor is None:
+            self._async_queue_event(removed_floor_event(floor_id))
+        else:
+            self._async_queue_event(floor_event(floor))
+
+    @callback
+    def _async_label_updated(self, event: Event[lr.EventLabelRegistryUpdatedData]) -> None:
+        """Stream a label registry change.
+
+        A removed label is taken off its entities, devices and areas by Home Assistant,
+        whose registry events follow.
+        """
+        label_id = event.data["label_id"]
+        label = lr.async_get(self._hass).async_get_label(label_id)
+        if event.data["action"] == "remove" or label is None:
+            self._async_queue_event(removed_label_event(label_id))
+        else:
+            self._async_queue_event(label_event(label))
