@@ -38,6 +38,7 @@ from .events import (
     removed_label_event,
     removed_state_event,
 )
+from .export_filter import ExportFilter, entities_in_area, entities_of_device
 from .outbox_store import OutboxSaver
 from .send_queue import SendQueue
 
@@ -50,7 +51,7 @@ class OutboxListener:
         hass: HomeAssistant,
         queue: SendQueue,
         saver: OutboxSaver,
-        exported: Callable[[str], bool],
+        exported: ExportFilter,
         own_entities: set[str],
         on_attention: CALLBACK_TYPE,
     ) -> None:
@@ -58,13 +59,15 @@ class OutboxListener:
         self._hass = hass
         self._queue = queue
         self._saver = saver
-        self._exported = exported
+        self._filter = exported
+        self._exported = exported.test
         self._own_entities = own_entities
         self._on_attention = on_attention
 
     @callback
     def async_subscribe(self) -> list[CALLBACK_TYPE]:
         """Listen to state and registry changes; return the unsubscribe callbacks."""
+        self._filter.async_resolve_all(self._hass)
         bus = self._hass.bus
         return [
             bus.async_listen(
@@ -80,13 +83,21 @@ class OutboxListener:
         ]
 
     @callback
-    def set_filter(self, exported: Callable[[str], bool]) -> None:
-        """Export what a new filter passes from now on."""
-        self._exported = exported
+    def set_filter(self, exported: ExportFilter) -> None:
+        """Export what a new filter passes from now on (resolving its registry choices)."""
+        exported.async_resolve_all(self._hass)
+        self._filter = exported
+        self._exported = exported.test
 
     def is_exported_entity(self, entity_id: str) -> bool:
         """Tell whether an entity id passes the filter and is not one of ours."""
         return entity_id not in self._own_entities and self._exported(entity_id)
+
+    @callback
+    def frozen_filter(self) -> Callable[[str], bool]:
+        """Return the test of `is_exported_entity` as it is now, safe for a worker thread."""
+        own, test = self._own_entities, self._filter.frozen()
+        return lambda entity_id: entity_id not in own and test(entity_id)
 
     # ---- the hot path -------------------------------------------------------------------
 
@@ -129,13 +140,20 @@ class OutboxListener:
 
     @callback
     def _async_entity_updated(self, event: Event[er.EventEntityRegistryUpdatedData]) -> None:
-        """Stream an entity registry change."""
+        """Stream an entity registry change; one moving it out of the export removes it."""
         data = event.data
         entity_id = data["entity_id"]
         old_entity_id = data.get("old_entity_id") if data["action"] == "update" else None
-        if old_entity_id and self.is_exported_entity(old_entity_id):
+        was_exported = self.is_exported_entity(entity_id)
+        old_was_exported = bool(old_entity_id) and self.is_exported_entity(str(old_entity_id))
+        self._filter.async_resolve(
+            self._hass, [entity_id, old_entity_id] if old_entity_id else [entity_id]
+        )
+        if old_entity_id and old_was_exported:
             self._async_queue_event(removed_entity_event(old_entity_id))
         if not self.is_exported_entity(entity_id):
+            if was_exported and data["action"] == "update":
+                self._async_queue_event(removed_entity_event(entity_id))
             return
         if data["action"] == "remove":
             self._async_queue_event(removed_entity_event(entity_id))
@@ -143,10 +161,38 @@ class OutboxListener:
             entry
         ):
             self._async_queue_event(entity_event(entry))
+            if not was_exported:
+                self._async_queue_state(entity_id)
+
+    @callback
+    def _async_queue_state(self, entity_id: str) -> None:
+        """Queue the current state of an entity that entered the export."""
+        if (state := self._hass.states.get(entity_id)) is not None:
+            needs_attention = self._queue.append(state)
+            self._saver.schedule()
+            if needs_attention:
+                self._on_attention()
+
+    @callback
+    def _async_refilter(self, entity_ids: list[str]) -> None:
+        """Match entities again after a device or area change; send those that moved."""
+        if not self._filter.choices:
+            return
+        before = {entity_id: self.is_exported_entity(entity_id) for entity_id in entity_ids}
+        self._filter.async_resolve(self._hass, entity_ids)
+        entities = er.async_get(self._hass)
+        for entity_id, was_exported in before.items():
+            if self.is_exported_entity(entity_id) == was_exported:
+                continue
+            if was_exported:
+                self._async_queue_event(removed_entity_event(entity_id))
+            elif entry := entities.async_get(entity_id):
+                self._async_queue_event(entity_event(entry))
+                self._async_queue_state(entity_id)
 
     @callback
     def _async_device_updated(self, event: Event[dr.EventDeviceRegistryUpdatedData]) -> None:
-        """Stream a device registry change."""
+        """Stream a device registry change; its entities follow its area in or out."""
         device_id = event.data["device_id"]
         device = dr.async_get(self._hass).async_get(device_id)
         if device is not None and is_own_device(device):
@@ -155,6 +201,7 @@ class OutboxListener:
             self._async_queue_event(removed_device_event(device_id))
         else:
             self._async_queue_event(device_event(device))
+            self._async_refilter(entities_of_device(self._hass, device_id))
 
     @callback
     def _async_area_updated(self, event: Event[ar.EventAreaRegistryUpdatedData]) -> None:
@@ -167,6 +214,8 @@ class OutboxListener:
             self._async_queue_event(removed_area_event(area_id))
         else:
             self._async_queue_event(area_event(area))
+            # Its floor may have changed, and with it what a floor choice exports.
+            self._async_refilter(entities_in_area(self._hass, area_id))
 
     @callback
     def _async_floor_updated(self, event: Event[fr.EventFloorRegistryUpdatedData]) -> None:

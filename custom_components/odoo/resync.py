@@ -30,11 +30,11 @@ class SnapshotRequests:
         entry: OdooConfigEntry,
         queue: SendQueue,
         settings: OutboxSettings,
-        exported: Callable[[str], bool],
+        exported: Callable[[], Callable[[str], bool]],
         set_aside: SetAside,
         on_queued: CALLBACK_TYPE,
     ) -> None:
-        """Prepare; `on_queued` runs once a snapshot is in the queue."""
+        """Prepare; `exported()` gives the export test of now, `on_queued` follows a queuing."""
         self._hass = hass
         self._entry = entry
         self._queue = queue
@@ -59,17 +59,23 @@ class SnapshotRequests:
         self.ready.clear()
         self._entry.async_create_task(
             self._hass,
-            self._async_queue(capture_snapshot(self._hass), self._queue.last(), self._generation),
+            self._async_queue(
+                capture_snapshot(self._hass), self._exported(), self._queue.last(), self._generation
+            ),
             f"{DOMAIN} snapshot {self._entry.title}",
         )
 
     async def _async_queue(
-        self, sources: SnapshotSources, taken_after: QueueItem | None, generation: int
+        self,
+        sources: SnapshotSources,
+        exported: Callable[[str], bool],
+        taken_after: QueueItem | None,
+        generation: int,
     ) -> None:
         """Encode a captured snapshot in the executor and queue it in its place."""
         try:
             snapshot = await self._hass.async_add_executor_job(
-                encode_snapshot, sources, self._exported, self.settings.send_attributes
+                encode_snapshot, sources, exported, self.settings.send_attributes
             )
         finally:
             if generation == self._generation:
