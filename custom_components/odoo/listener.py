@@ -7,7 +7,7 @@ pending, and compares the queue's length with one threshold.
 
 from collections.abc import Callable
 
-from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, EVENT_STATE_CHANGED
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -41,6 +41,7 @@ from .events import (
 from .export_filter import ExportFilter, entities_in_area, entities_of_device
 from .outbox_store import OutboxSaver
 from .send_queue import SendQueue
+from .system_facts import async_system_event
 
 
 class OutboxListener:
@@ -80,6 +81,7 @@ class OutboxListener:
             bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, self._async_area_updated),
             bus.async_listen(fr.EVENT_FLOOR_REGISTRY_UPDATED, self._async_floor_updated),
             bus.async_listen(lr.EVENT_LABEL_REGISTRY_UPDATED, self._async_label_updated),
+            bus.async_listen(EVENT_CORE_CONFIG_UPDATE, self._async_core_config_updated),
         ]
 
     @callback
@@ -246,3 +248,12 @@ class OutboxListener:
             self._async_queue_event(removed_label_event(label_id))
         else:
             self._async_queue_event(label_event(label))
+
+    @callback
+    def _async_core_config_updated(self, _event: Event) -> None:
+        """Send Home Assistant's facts again: its time zone, units or location changed."""
+        self._hass.async_create_task(self._async_queue_system(), "odoo system facts")
+
+    async def _async_queue_system(self) -> None:
+        """Queue the `system` event as it is now."""
+        self._async_queue_event(await async_system_event(self._hass))

@@ -41,6 +41,8 @@ class SnapshotSources:
     devices: list[dr.DeviceEntry | dr.ChildDeviceEntry]
     entities: list[er.RegistryEntry]
     states: list[State]
+    # Home Assistant's facts, gathered asynchronously once the rest is captured.
+    system: WireEvent | None = None
 
 
 @callback
@@ -67,11 +69,12 @@ class EncodedSnapshot(NamedTuple):
 def encode_snapshot(
     sources: SnapshotSources, exported: Callable[[str], bool], include_attributes: bool
 ) -> EncodedSnapshot:
-    """Return the encoded events of a snapshot: labels, floors, areas, devices, entities, states.
+    """Return the encoded events of a snapshot: system facts and registries, then states.
 
     Reads only immutable objects, so it runs in the executor.
     """
-    events = [label_event(label) for label in sources.labels]
+    events = [sources.system] if sources.system else []
+    events.extend(label_event(label) for label in sources.labels)
     events.extend(floor_event(floor) for floor in sources.floors)
     events.extend(area_event(area) for area in sources.areas)
     events.extend(device_event(device) for device in sources.devices if not is_own_device(device))
