@@ -153,13 +153,12 @@ class OutboxListener:
         )
         if old_entity_id and old_was_exported:
             self._async_queue_event(removed_entity_event(old_entity_id))
-        if not self.is_exported_entity(entity_id):
-            if was_exported and data["action"] == "update":
+        if data["action"] == "remove" or not self.is_exported_entity(entity_id):
+            # Removed, or moved out of the export by its new labels, area or device.
+            if was_exported and data["action"] != "create":
                 self._async_queue_event(removed_entity_event(entity_id))
             return
-        if data["action"] == "remove":
-            self._async_queue_event(removed_entity_event(entity_id))
-        elif (entry := er.async_get(self._hass).async_get(entity_id)) and not is_own_entity_entry(
+        if (entry := er.async_get(self._hass).async_get(entity_id)) and not is_own_entity_entry(
             entry
         ):
             self._async_queue_event(entity_event(entry))

@@ -164,6 +164,24 @@ async def test_label_change_moves_an_entity_out_and_in(
     ]
 
 
+async def test_removing_an_entity_included_by_label_sends_its_removal(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """An entity exported through its label is removed in Odoo when it leaves the registry."""
+    home = Home(hass)
+    await setup_entry(hass, config_entry, include_labels=[home.label])
+    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
+    since = len(odoo.events)
+    er.async_get(hass).async_remove(home.labelled)
+    er.async_get(hass).async_remove(home.plain)
+    await hass.async_block_till_done()
+    await wait_for(lambda: bool(_entity_events(odoo, home.labelled, since)))
+    assert _entity_events(odoo, home.labelled, since) == [
+        {"t": "entity", "entity_id": home.labelled, "removed": True}
+    ]
+    assert not _entity_events(odoo, home.plain, since)
+
+
 async def test_area_floor_change_moves_entities(
     hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
 ) -> None:
