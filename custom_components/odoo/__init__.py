@@ -10,7 +10,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from . import business_commands  # noqa: F401 - registers fire_event and figures
+from . import (
+    business_commands,  # noqa: F401 - registers fire_event and figures
+    registry_commands,  # noqa: F401 - registers update_registry
+)
 from .cloudhook import async_delete_command_url
 from .commands import async_handle_command
 from .const import (

@@ -174,7 +174,7 @@ async def async_handle_command(
             "type": _text(command.get("type")),
             "domain": _text(command.get("domain")),
             "service": _text(command.get("service")),
-            "target": _target(command.get("target")),
+            "target": _target(command.get("target", _registry_target(command))),
             "event_type": _text(command.get("event_type")),
             "user_login": _text(user.get("login")),
             "user_name": _text(user.get("name")),
@@ -193,6 +193,12 @@ def _target(value: Any) -> dict[str, list[str]] | None:
     except vol.Invalid:
         return None
     return target
+
+
+def _registry_target(command: CommandBody) -> dict[str, Any] | None:
+    """Return what an `update_registry` command edits, as a target; None for other commands."""
+    named = {key: command[key] for key in ("entity_id", "device_id") if key in command}
+    return named if command.get("type") == "update_registry" and named else None
 
 
 def _text(value: Any) -> str | None:

@@ -23,9 +23,17 @@ from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers import instance_id
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.selector import (
+    AreaSelector,
+    AreaSelectorConfig,
     BooleanSelector,
+    DeviceSelector,
+    DeviceSelectorConfig,
     EntitySelector,
     EntitySelectorConfig,
+    FloorSelector,
+    FloorSelectorConfig,
+    LabelSelector,
+    LabelSelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -39,6 +47,7 @@ from homeassistant.helpers.selector import (
 
 from .cloudhook import async_delete_command_url
 from .const import (
+    CONF_ALLOW_REGISTRY_EDITS,
     CONF_ALLOWED_SERVICES,
     CONF_API_KEY,
     CONF_BUFFER_LIMIT,
@@ -360,14 +369,26 @@ class OdooOptionsFlow(OptionsFlow):
         )
         entity_selector = EntitySelector(EntitySelectorConfig(multiple=True))
         glob_selector = TextSelector(TextSelectorConfig(multiple=True))
+        label_selector = LabelSelector(LabelSelectorConfig(multiple=True))
+        area_selector = AreaSelector(AreaSelectorConfig(multiple=True))
+        floor_selector = FloorSelector(FloorSelectorConfig(multiple=True))
+        device_selector = DeviceSelector(DeviceSelectorConfig(multiple=True))
         schema = vol.Schema(
             {
                 vol.Optional(CONF_INCLUDE_DOMAINS, default=[]): domain_selector,
                 vol.Optional(CONF_INCLUDE_ENTITIES, default=[]): entity_selector,
                 vol.Optional(CONF_INCLUDE_ENTITY_GLOBS, default=[]): glob_selector,
+                vol.Optional("include_labels", default=[]): label_selector,
+                vol.Optional("include_areas", default=[]): area_selector,
+                vol.Optional("include_floors", default=[]): floor_selector,
+                vol.Optional("include_devices", default=[]): device_selector,
                 vol.Optional(CONF_EXCLUDE_DOMAINS, default=[]): domain_selector,
                 vol.Optional(CONF_EXCLUDE_ENTITIES, default=[]): entity_selector,
                 vol.Optional(CONF_EXCLUDE_ENTITY_GLOBS, default=[]): glob_selector,
+                vol.Optional("exclude_labels", default=[]): label_selector,
+                vol.Optional("exclude_areas", default=[]): area_selector,
+                vol.Optional("exclude_floors", default=[]): floor_selector,
+                vol.Optional("exclude_devices", default=[]): device_selector,
                 vol.Required(CONF_FLUSH_DELAY_MS, default=DEFAULT_FLUSH_DELAY_MS): NumberSelector(
                     NumberSelectorConfig(
                         min=0,
@@ -410,6 +431,7 @@ class OdooOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_ALLOWED_SERVICES, default=list(DEFAULT_ALLOWED_SERVICES)
                 ): service_selector,
+                vol.Required(CONF_ALLOW_REGISTRY_EDITS, default=False): BooleanSelector(),
             }
         )
         return self.async_show_form(

@@ -47,6 +47,8 @@ CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_SEND_ATTRIBUTES: Final = "send_attributes"
 CONF_BUFFER_LIMIT: Final = "buffer_limit"
 CONF_ALLOWED_SERVICES: Final = "allowed_services"
+# Odoo may rename entities and devices, move them to an area and label them (update_registry).
+CONF_ALLOW_REGISTRY_EDITS: Final = "allow_registry_edits"
 
 DEFAULT_FLUSH_DELAY_MS: Final = 100
 DEFAULT_MAX_BATCH: Final = 1000

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from homeassistant.core import State
 from homeassistant.helpers import (
@@ -12,6 +13,12 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers import (
     entity_registry as er,
+)
+from homeassistant.helpers import (
+    floor_registry as fr,
+)
+from homeassistant.helpers import (
+    label_registry as lr,
 )
 
 from .attributes import exported_attributes
@@ -51,6 +58,7 @@ def entity_event(entry: er.RegistryEntry) -> WireEvent:
         "platform": entry.platform,
         "entity_category": entry.entity_category.value if entry.entity_category else None,
         "disabled": entry.disabled_by is not None,
+        "labels": sorted(entry.labels),
         "removed": False,
     }
 
@@ -70,10 +78,36 @@ def device_event(device: dr.DeviceEntry | dr.ChildDeviceEntry) -> WireEvent:
         "name": device.name_by_user or device.name,
         "manufacturer": details.manufacturer if details else None,
         "model": details.model if details else None,
+        "model_id": details.model_id if details else None,
+        "serial_number": details.serial_number if details else None,
+        "hw_version": details.hw_version if details else None,
         "sw_version": details.sw_version if details else None,
+        "configuration_url": safe_url(details.configuration_url) if details else None,
+        "via_device_id": details.via_device_id if details else None,
+        "entry_type": details.entry_type.value if details and details.entry_type else None,
+        "disabled": device.disabled_by is not None,
         "area_id": device.area_id,
+        "labels": sorted(device.labels),
         "removed": False,
     }
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return an http(s) URL without user info as it is, anything else as None.
+
+    A configuration URL may hold credentials (`http://admin:pw@host/`) or point inside
+    Home Assistant (`homeassistant://…`); neither belongs in Odoo.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        has_user_info = parts.username is not None or parts.password is not None
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or has_user_info:
+        return None
+    return url
 
 
 def is_own_device(device: dr.DeviceEntry | dr.ChildDeviceEntry) -> bool:
@@ -97,7 +131,15 @@ def removed_device_event(device_id: str) -> WireEvent:
 
 def area_event(area: ar.AreaEntry) -> WireEvent:
     """Return the `area` event of an area."""
-    return {"t": "area", "area_id": area.id, "name": area.name, "removed": False}
+    return {
+        "t": "area",
+        "area_id": area.id,
+        "name": area.name,
+        "floor_id": area.floor_id,
+        "icon": area.icon,
+        "labels": sorted(area.labels),
+        "removed": False,
+    }
 
 
 def removed_area_event(area_id: str) -> WireEvent:
@@ -105,16 +147,62 @@ def removed_area_event(area_id: str) -> WireEvent:
     return {"t": "area", "area_id": area_id, "removed": True}
 
 
+def label_event(label: lr.LabelEntry) -> WireEvent:
+    """Return the `label` event of a label."""
+    return {
+        "t": "label",
+        "label_id": label.label_id,
+        "name": label.name,
+        "color": label.color,
+        "icon": label.icon,
+        "description": label.description,
+        "removed": False,
+    }
+
+
+def removed_label_event(label_id: str) -> WireEvent:
+    """Return the `label` event of a removed label."""
+    return {"t": "label", "label_id": label_id, "removed": True}
+
+
+def floor_event(floor: fr.FloorEntry) -> WireEvent:
+    """Return the `floor` event of a floor."""
+    return {
+        "t": "floor",
+        "floor_id": floor.floor_id,
+        "name": floor.name,
+        "level": floor.level,
+        "icon": floor.icon,
+        "removed": False,
+    }
+
+
+def removed_floor_event(floor_id: str) -> WireEvent:
+    """Return the `floor` event of a removed floor."""
+    return {"t": "floor", "floor_id": floor_id, "removed": True}
+
+
 # The field naming what an event describes; every other kind names an entity.
-KEY_FIELDS = {"device": "device_id", "area": "area_id"}
+KEY_FIELDS = {
+    "device": "device_id",
+    "area": "area_id",
+    "label": "label_id",
+    "floor": "floor_id",
+}
+# Kinds there is one of per instance: they name nothing.
+SINGLE_KINDS = frozenset({"system"})
 
 
 def event_key(event: WireEvent) -> tuple[str, str]:
     """Return what an event describes; a newer event with the same key supersedes it."""
     kind = str(event["t"])
+    if kind in SINGLE_KINDS:
+        return kind, kind
     return kind, str(event[KEY_FIELDS.get(kind, "entity_id")])
 
 
 def event_reference(kind: str, key: str) -> WireEvent:
     """Return only what names an event (for one that cannot travel whole)."""
+    if kind in SINGLE_KINDS:
+        return {"t": kind}
     return {"t": kind, KEY_FIELDS.get(kind, "entity_id"): key}

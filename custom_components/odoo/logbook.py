@@ -17,6 +17,7 @@ ACTIONS = {
     "ping": "tested the connection",
     "history": "requested a history backfill",
     "figures": "updated the figures",
+    "update_registry": "edited the name, area or labels",
 }
 
 

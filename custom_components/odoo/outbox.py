@@ -21,6 +21,7 @@ from homeassistant.helpers.start import async_at_started
 from .const import DEAD_LETTER_UNENCODABLE, DOMAIN, ISSUE_OUTBOX_OVERFLOW, PUSH_TIMEOUT
 from .entry_effects import EntryEffects, RaiseIssue
 from .events import WireEvent, event_key, event_reference
+from .export_filter import ExportFilter
 from .listener import OutboxListener
 from .outbox_settings import OutboxSettings
 from .outbox_status import OutboxStatus
@@ -68,7 +69,7 @@ class Outbox:
             hass,
             self._queue,
             self._saver,
-            settings.exported.get_filter(),
+            ExportFilter(settings.exported, settings.registry_choices),
             own_entities,
             self._async_queue_needs_attention,
         )
@@ -77,7 +78,7 @@ class Outbox:
             entry,
             self._queue,
             settings,
-            self.listener.is_exported_entity,
+            self.listener.frozen_filter,
             self._set_aside_unencodable,
             self._async_snapshot_queued,
         )
@@ -201,9 +202,12 @@ class Outbox:
     @callback
     def async_update_settings(self, settings: OutboxSettings) -> None:
         """Apply new options to the running outbox, keeping the queue."""
-        filter_changed = settings.exported.config != self._settings.exported.config
+        filter_changed = (
+            settings.exported.config != self._settings.exported.config
+            or settings.registry_choices != self._settings.registry_choices
+        )
         self._settings = self._sender.settings = self._snapshots.settings = settings
-        self.listener.set_filter(settings.exported.get_filter())
+        self.listener.set_filter(ExportFilter(settings.exported, settings.registry_choices))
         self._queue.set_buffer_limit(settings.buffer_limit)
         # A lower buffer limit applies now, not at the next queued event.
         self._async_queue_needs_attention()

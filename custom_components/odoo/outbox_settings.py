@@ -20,6 +20,7 @@ from .const import (
     FILTER_KEYS,
     MAX_BATCH_EVENTS,
 )
+from .export_filter import RegistryChoices
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class OutboxSettings:
     """The user's options as the outbox uses them."""
 
     exported: EntityFilter
+    registry_choices: RegistryChoices
     flush_delay: float
     max_batch: int
     heartbeat_interval: float
@@ -38,6 +40,7 @@ def settings_from_options(options: Mapping[str, Any]) -> OutboxSettings:
     """Turn config entry options into outbox settings."""
     return OutboxSettings(
         exported=convert_filter({key: list(options.get(key, [])) for key in FILTER_KEYS}),
+        registry_choices=RegistryChoices.from_options(options),
         flush_delay=options.get(CONF_FLUSH_DELAY_MS, DEFAULT_FLUSH_DELAY_MS) / 1000,
         max_batch=min(int(options.get(CONF_MAX_BATCH, DEFAULT_MAX_BATCH)), MAX_BATCH_EVENTS),
         heartbeat_interval=float(options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),

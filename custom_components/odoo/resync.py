@@ -6,7 +6,9 @@ queued after the snapshot was taken never reaches Odoo before it.
 """
 
 import asyncio
+import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -16,9 +18,12 @@ from .const import DOMAIN
 from .outbox_settings import OutboxSettings
 from .send_queue import SendQueue, SetAside
 from .snapshot import SnapshotSources, capture_snapshot, encode_snapshot
+from .system_facts import async_system_event
 
 if TYPE_CHECKING:
     from .runtime import OdooConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class SnapshotRequests:
@@ -30,11 +35,11 @@ class SnapshotRequests:
         entry: OdooConfigEntry,
         queue: SendQueue,
         settings: OutboxSettings,
-        exported: Callable[[str], bool],
+        exported: Callable[[], Callable[[str], bool]],
         set_aside: SetAside,
         on_queued: CALLBACK_TYPE,
     ) -> None:
-        """Prepare; `on_queued` runs once a snapshot is in the queue."""
+        """Prepare; `exported()` gives the export test of now, `on_queued` follows a queuing."""
         self._hass = hass
         self._entry = entry
         self._queue = queue
@@ -59,17 +64,28 @@ class SnapshotRequests:
         self.ready.clear()
         self._entry.async_create_task(
             self._hass,
-            self._async_queue(capture_snapshot(self._hass), self._queue.last(), self._generation),
+            self._async_queue(
+                capture_snapshot(self._hass), self._exported(), self._queue.last(), self._generation
+            ),
             f"{DOMAIN} snapshot {self._entry.title}",
         )
 
     async def _async_queue(
-        self, sources: SnapshotSources, taken_after: QueueItem | None, generation: int
+        self,
+        sources: SnapshotSources,
+        exported: Callable[[str], bool],
+        taken_after: QueueItem | None,
+        generation: int,
     ) -> None:
-        """Encode a captured snapshot in the executor and queue it in its place."""
+        """Add Home Assistant's facts, encode in the executor and queue in its place."""
+        try:
+            sources = replace(sources, system=await async_system_event(self._hass))
+        except Exception:
+            # The facts are a courtesy; the snapshot itself must not fail for them.
+            _LOGGER.exception("Home Assistant's facts could not be gathered for Odoo")
         try:
             snapshot = await self._hass.async_add_executor_job(
-                encode_snapshot, sources, self._exported, self.settings.send_attributes
+                encode_snapshot, sources, exported, self.settings.send_attributes
             )
         finally:
             if generation == self._generation:

@@ -14,6 +14,8 @@ from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import floor_registry as fr
+from homeassistant.helpers import label_registry as lr
 from homeassistant.helpers.json import json_bytes
 
 from .events import (
@@ -21,8 +23,10 @@ from .events import (
     area_event,
     device_event,
     entity_event,
+    floor_event,
     is_own_device,
     is_own_entity_entry,
+    label_event,
     state_event,
 )
 
@@ -31,10 +35,14 @@ from .events import (
 class SnapshotSources:
     """Everything a snapshot describes, as it was at one moment."""
 
+    labels: list[lr.LabelEntry]
+    floors: list[fr.FloorEntry]
     areas: list[ar.AreaEntry]
     devices: list[dr.DeviceEntry | dr.ChildDeviceEntry]
     entities: list[er.RegistryEntry]
     states: list[State]
+    # Home Assistant's facts, gathered asynchronously once the rest is captured.
+    system: WireEvent | None = None
 
 
 @callback
@@ -42,6 +50,8 @@ def capture_snapshot(hass: HomeAssistant) -> SnapshotSources:
     """Take the current states and registry entries (references only: cheap, loop-safe)."""
     devices = dr.async_get(hass)
     return SnapshotSources(
+        labels=list(lr.async_get(hass).async_list_labels()),
+        floors=list(fr.async_get(hass).async_list_floors()),
         areas=list(ar.async_get(hass).async_list_areas()),
         devices=[*devices.devices, *devices.child_devices],
         entities=list(er.async_get(hass).entities.values()),
@@ -59,11 +69,14 @@ class EncodedSnapshot(NamedTuple):
 def encode_snapshot(
     sources: SnapshotSources, exported: Callable[[str], bool], include_attributes: bool
 ) -> EncodedSnapshot:
-    """Return the encoded events of a snapshot: areas, devices, entities, then states.
+    """Return the encoded events of a snapshot: system facts and registries, then states.
 
     Reads only immutable objects, so it runs in the executor.
     """
-    events = [area_event(area) for area in sources.areas]
+    events = [sources.system] if sources.system else []
+    events.extend(label_event(label) for label in sources.labels)
+    events.extend(floor_event(floor) for floor in sources.floors)
+    events.extend(area_event(area) for area in sources.areas)
     events.extend(device_event(device) for device in sources.devices if not is_own_device(device))
     events.extend(
         entity_event(entry)

@@ -12,7 +12,9 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import instance_id
+from homeassistant.helpers import label_registry as lr
 from pytest_aiohttp import AiohttpServer
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -559,3 +561,28 @@ async def test_options_flow_sets_filter_and_batching(
     assert "attributes" not in live[0]
     snapshot = next(b for b in odoo.batches[before:] if b["snapshot"])
     assert {e["entity_id"] for e in snapshot["events"] if e["t"] == "state"} == {"light.a"}
+
+
+async def test_options_flow_sets_registry_filter_and_edits(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """The form takes labels, areas, floors and devices, and registry edits stay off unasked."""
+    label = lr.async_get(hass).async_create("Safe").label_id
+    area = ar.async_get(hass).async_create("Vault").id
+    await setup_entry(hass, config_entry)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    schema_keys = {str(key) for key in result["data_schema"].schema}
+    assert {
+        f"{kind}_{choice}"
+        for kind in ("include", "exclude")
+        for choice in ("labels", "areas", "floors", "devices")
+    } <= schema_keys
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"include_labels": [label], "exclude_areas": [area]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["include_labels"] == [label]
+    assert config_entry.options["exclude_areas"] == [area]
+    assert config_entry.options["allow_registry_edits"] is False
+    await hass.async_block_till_done()
+    assert not config_entry.runtime_data.outbox.is_exported_entity("light.unlabelled")

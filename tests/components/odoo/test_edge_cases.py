@@ -36,15 +36,15 @@ async def test_a_newer_snapshot_replaces_a_queued_one_and_survives_reload(
     for _ in range(3):
         await hass.services.async_call(DOMAIN, "resync", blocking=True)
     await hass.async_block_till_done()  # snapshots are encoded in the executor
-    # One snapshot in flight, one queued: never three.
-    assert outbox.pending == 2 * snapshot_size == 6
+    # One snapshot in flight, one queued: never three (each: the system event, three states).
+    assert outbox.pending == 2 * snapshot_size == 8
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     saved = await journaled(hass, config_entry)
     assert [item.snapshot for item in saved.items if isinstance(item, Chunk)] == [True]
     odoo.down = False
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await wait_for(lambda: sum(1 for batch in odoo.batches if batch["snapshot"]) >= 2)
-    assert all(len(batch["events"]) == 3 for batch in odoo.batches[:2])
+    assert all(len(batch["events"]) == 4 for batch in odoo.batches[:2])
 
 
 async def test_renamed_entity_is_removed_under_its_old_id(

@@ -45,7 +45,7 @@ async def test_large_snapshot_is_sent_in_numbered_parts(
 async def test_resync_sends_registries_and_states(
     hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
 ) -> None:
-    """`odoo.resync` sends a complete snapshot: areas, devices, entities, then states."""
+    """`odoo.resync` sends a complete snapshot: facts, registries, entities, then states."""
     await setup_entry(hass, config_entry)
     await wait_for(lambda: bool(odoo.batches))
     area = ar.async_get(hass).async_create("Kitchen")
@@ -70,7 +70,8 @@ async def test_resync_sends_registries_and_states(
     (snapshot,) = [b for b in odoo.batches[before:] if b["snapshot"]]
     assert snapshot["snapshot"] is True
     kinds = [event["t"] for event in snapshot["events"]]
-    assert kinds == sorted(kinds, key=["area", "device", "entity", "state"].index)
+    order = ["system", "label", "floor", "area", "device", "entity", "state"]
+    assert kinds == sorted(kinds, key=order.index)
     events = {
         (e["t"], e.get("entity_id") or e.get("device_id") or e.get("area_id")): e
         for e in snapshot["events"]
