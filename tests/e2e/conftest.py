@@ -30,6 +30,17 @@ def odoo(work_dir: Path) -> Iterator[OdooServer]:
 
 
 @pytest.fixture(scope="session")
+def second_odoo(work_dir: Path) -> Iterator[OdooServer]:
+    """Another Odoo database, for modules that pair Home Assistants of their own.
+
+    The first modules (commands, pipeline) expect the session's Odoo to hold only the
+    session's Home Assistant; a module that pairs its own and sorts before them uses this.
+    """
+    with running_odoo("ha_bridge_e2e_second", work_dir / "odoo-second", drop=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def hass(work_dir: Path) -> Iterator[HomeAssistant]:
     """A real `hass` process with the repository's integration available, onboarded."""
     with running_hass(work_dir / "ha-config") as server:

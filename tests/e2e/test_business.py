@@ -37,6 +37,12 @@ PREFIX = "Rush order"
 
 
 @pytest.fixture(scope="module")
+def odoo(second_odoo: OdooServer) -> OdooServer:
+    """The second Odoo database: this module pairs a Home Assistant of its own (conftest)."""
+    return second_odoo
+
+
+@pytest.fixture(scope="module")
 def hass_b(work_dir: Path) -> Iterator[HomeAssistant]:
     """A Home Assistant of this module, with the automation that reacts to Odoo."""
     with running_hass(work_dir / "ha-business", extra_config=AUTOMATION) as server:
