@@ -9,6 +9,7 @@ from . import (
     test_dashboard,
     test_entity_actions,
     test_ingest,
+    test_ingest_labels,
     test_ingest_registry,
     test_install,
     test_pairing,
