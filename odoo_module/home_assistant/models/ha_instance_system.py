@@ -4,7 +4,8 @@ from odoo import api, fields, models
 
 
 class HaInstance(models.Model):
-    _inherit = "ha.instance"
+    # One file per job, as `ha_instance_pairing.py` extends the instance with pairing.
+    _inherit = "ha.instance"  # pylint: disable=consider-merging-classes-inherited
 
     installation_type = fields.Char(readonly=True, help="e.g. Home Assistant OS, Container.")
     python_version = fields.Char(readonly=True)
