@@ -13,7 +13,7 @@ class HaTag(models.Model):
     _description = "Home Assistant Entity Tag"
     _order = "name, id"
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True)
     color = fields.Integer(string="Colour")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company

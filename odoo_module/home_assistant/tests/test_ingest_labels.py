@@ -1,19 +1,16 @@
 """Labels, floors, device details and Home Assistant's facts from push batches (§3)."""
 
 import re
-from datetime import timedelta
 from unittest.mock import patch
 
 from odoo.addons.home_assistant.push_schema import PushSchemaError
 from odoo.addons.home_assistant.tests.common import (
-    T0,
     HomeAssistantCase,
     area_event,
     device_event,
     entity_event,
     floor_event,
     label_event,
-    state_event,
     system_event,
 )
 from odoo.sql_db import Cursor
@@ -272,8 +269,3 @@ class TestIngestLabelsCost(HomeAssistantCase):
         large = self.queries(self.labelled_home(200, 40, 1))
         self.assertLessEqual(large - small, 4, "a few more batched statements, none per item")
         self.assertEqual(self.entity("sensor.s7").label_ids.ha_label_id, "label8")
-
-    def test_a_state_only_batch_costs_nothing_more(self):
-        self.queries([state_event("sensor.s", "1", T0)])
-        before = self.queries([state_event("sensor.s", "2", T0 + timedelta(seconds=1))])
-        self.assertLessEqual(before, 12)
