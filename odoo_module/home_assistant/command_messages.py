@@ -24,7 +24,7 @@ from .signing import (
 _lt = LazyTranslate(__name__)
 
 
-def error_message(instance_name, address, subject, answer):
+def error_message(instance_name, address, subject, answer, command_type="call_service"):
     """Why `answer` is a failure, as a lazy translation naming the instance and the command.
 
     `address` says where commands go without revealing a webhook id (`_address_label`).
@@ -33,6 +33,14 @@ def error_message(instance_name, address, subject, answer):
     if answer.code == CODE_STALE_TIMESTAMP:
         return clock_message(instance_name, answer.clock_offset_seconds)
     details = answer.message or ""
+    if answer.code == CODE_NOT_ALLOWED and command_type == "update_registry":
+        return _lt(
+            "Home Assistant “%(instance)s” does not allow Odoo to edit its registry. A Home "
+            "Assistant administrator can allow it in the Odoo integration's options (“Allow "
+            "Odoo to rename and re-area”). Home Assistant says: %(details)s",
+            details=details,
+            **context,
+        )
     messages = {
         CODE_UNREACHABLE: _lt(
             "Home Assistant “%(instance)s” cannot be reached at %(address)s. Check that it "

@@ -29,9 +29,16 @@ def ingest_batch(instance, payload):
         instance.write({"duplicate_count": instance.duplicate_count + 1, "last_seen": now})
         return _answer(batch, accepted=0, duplicate=True)
 
-    areas = env["ha.area"]._apply_events(instance, batch.areas)
-    devices = env["ha.device"]._apply_events(instance, batch.devices, areas)
-    changed = env["ha.entity"]._apply_events(instance, batch.entities, batch.states, devices, areas)
+    floors = env["ha.floor"]._apply_events(
+        instance, batch.floors, {event.floor_id for event in batch.areas} - {None}
+    )
+    labels = env["ha.label"]._apply_events(instance, batch.labels, named_label_ids(batch))
+    areas = env["ha.area"]._apply_events(instance, batch.areas, floors, labels)
+    devices = env["ha.device"]._apply_events(instance, batch.devices, areas, labels)
+    changed = env["ha.entity"]._apply_events(
+        instance, batch.entities, batch.states, devices, areas, labels
+    )
+    instance._apply_system_events(batch.systems, now)
     if batch.snapshot:
         changed |= env["ha.snapshot.part"]._record(instance, batch)
 
@@ -47,6 +54,15 @@ def ingest_batch(instance, payload):
     )
     notify_entities(instance, changed)
     return _answer(batch, accepted=batch.event_count, duplicate=False)
+
+
+def named_label_ids(batch):
+    """The label ids the batch's areas, devices and entities carry."""
+    return {
+        label_id
+        for event in (*batch.areas, *batch.devices, *batch.entities)
+        for label_id in event.labels or ()
+    }
 
 
 def sequence_gap(last_seq, seq):

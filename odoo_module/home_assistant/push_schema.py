@@ -12,6 +12,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from .signing import (
     CODE_BAD_REQUEST,
@@ -33,6 +34,11 @@ SURROGATE_ESCAPE_PATTERN = re.compile(r"\\u[dD][89a-fA-F]")
 MAX_ID_LENGTH = 255
 MAX_STATE_LENGTH = 255
 MAX_TEXT_LENGTH = 1024
+MAX_LABELS = 256
+MAX_LEVEL = 1000
+MAX_INTERFACES = 64
+MAX_ADDRESSES = 64
+MAX_ADDRESS_LENGTH = 64
 # Sequence numbers are kept exactly in Odoo's NUMERIC counters and in JSON doubles.
 MAX_INTEGER = 2**53
 
@@ -83,6 +89,7 @@ class EntityEvent:
     entity_category: str | None
     disabled: bool
     removed: bool
+    labels: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,14 @@ class DeviceEvent:
     sw_version: str | None
     area_id: str | None
     removed: bool
+    model_id: str | None = None
+    serial_number: str | None = None
+    hw_version: str | None = None
+    configuration_url: str | None = None
+    via_device_id: str | None = None
+    entry_type: str | None = None
+    disabled: bool = False
+    labels: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,59 @@ class AreaEvent:
     area_id: str
     name: str | None
     removed: bool
+    floor_id: str | None = None
+    icon: str | None = None
+    labels: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class LabelEvent:
+    """A label registry entry (created, updated or removed)."""
+
+    label_id: str
+    name: str | None
+    color: str | None
+    icon: str | None
+    description: str | None
+    removed: bool
+
+
+@dataclass(frozen=True)
+class FloorEvent:
+    """A floor registry entry (created, updated or removed)."""
+
+    floor_id: str
+    name: str | None
+    level: int | None
+    icon: str | None
+    removed: bool
+
+
+@dataclass(frozen=True)
+class SupervisorFacts:
+    """What the Supervisor tells about the host; every part may be unknown."""
+
+    host_os: str | None
+    board: str | None
+    disk_total_gb: float | None
+    disk_used_gb: float | None
+    memory_total_mb: float | None
+    network: list[dict] | None
+
+
+@dataclass(frozen=True)
+class SystemEvent:
+    """Home Assistant's own facts: version, installation, locale, and the host's."""
+
+    ha_version: str | None
+    installation_type: str | None
+    python_version: str | None
+    time_zone: str | None
+    unit_system: str | None
+    location_name: str | None
+    country: str | None
+    currency: str | None
+    supervisor: SupervisorFacts | None
 
 
 @dataclass(frozen=True)
@@ -128,11 +196,17 @@ class Batch:
     entities: list[EntityEvent] = field(default_factory=list)
     devices: list[DeviceEvent] = field(default_factory=list)
     areas: list[AreaEvent] = field(default_factory=list)
+    labels: list[LabelEvent] = field(default_factory=list)
+    floors: list[FloorEvent] = field(default_factory=list)
+    systems: list[SystemEvent] = field(default_factory=list)
 
     @property
     def event_count(self) -> int:
         """Number of events of every kind in the batch."""
-        return len(self.states) + len(self.entities) + len(self.devices) + len(self.areas)
+        registries = len(self.labels) + len(self.floors) + len(self.systems)
+        return (
+            len(self.states) + len(self.entities) + len(self.devices) + len(self.areas) + registries
+        )
 
 
 def decode_content(body: bytes, content_encoding: str) -> bytes:
@@ -276,9 +350,16 @@ def _parse_event(batch: Batch, event: object, where: str) -> None:
         batch.devices.append(_device_event(event, where))
     elif kind == "area":
         batch.areas.append(_area_event(event, where))
+    elif kind == "label":
+        batch.labels.append(_label_event(event, where))
+    elif kind == "floor":
+        batch.floors.append(_floor_event(event, where))
+    elif kind == "system":
+        batch.systems.append(_system_event(event, where))
     else:
         raise PushSchemaError(
-            f"{where}.t: unknown event type {kind!r} (expected state, entity, device or area)"
+            f"{where}.t: unknown event type {kind!r} "
+            "(expected state, entity, device, area, label, floor or system)"
         )
 
 
@@ -319,6 +400,7 @@ def _entity_event(event: dict, where: str) -> EntityEvent:
         entity_category=_optional_text(event, "entity_category", where),
         disabled=_boolean(event, "disabled", where),
         removed=_boolean(event, "removed", where),
+        labels=_labels(event, where),
     )
 
 
@@ -331,6 +413,14 @@ def _device_event(event: dict, where: str) -> DeviceEvent:
         sw_version=_optional_text(event, "sw_version", where),
         area_id=_optional_text(event, "area_id", where),
         removed=_boolean(event, "removed", where),
+        model_id=_optional_text(event, "model_id", where),
+        serial_number=_optional_text(event, "serial_number", where),
+        hw_version=_optional_text(event, "hw_version", where),
+        configuration_url=_web_url(_optional_text(event, "configuration_url", where)),
+        via_device_id=_optional_text(event, "via_device_id", where),
+        entry_type=_optional_text(event, "entry_type", where),
+        disabled=_boolean(event, "disabled", where),
+        labels=_labels(event, where),
     )
 
 
@@ -339,7 +429,140 @@ def _area_event(event: dict, where: str) -> AreaEvent:
         area_id=_identifier(event, "area_id", f"{where}.area_id"),
         name=_optional_text(event, "name", where),
         removed=_boolean(event, "removed", where),
+        floor_id=_optional_text(event, "floor_id", where),
+        icon=_optional_text(event, "icon", where),
+        labels=_labels(event, where),
     )
+
+
+def _label_event(event: dict, where: str) -> LabelEvent:
+    return LabelEvent(
+        label_id=_identifier(event, "label_id", f"{where}.label_id"),
+        name=_optional_text(event, "name", where),
+        color=_optional_text(event, "color", where),
+        icon=_optional_text(event, "icon", where),
+        description=_optional_text(event, "description", where),
+        removed=_boolean(event, "removed", where),
+    )
+
+
+def _floor_event(event: dict, where: str) -> FloorEvent:
+    level = event.get("level")
+    if level is not None:
+        level = _integer(event, "level", f"{where}.level", minimum=-MAX_LEVEL)
+        if level > MAX_LEVEL:
+            raise PushSchemaError(f"{where}.level: {level} is out of range")
+    return FloorEvent(
+        floor_id=_identifier(event, "floor_id", f"{where}.floor_id"),
+        name=_optional_text(event, "name", where),
+        level=level,
+        icon=_optional_text(event, "icon", where),
+        removed=_boolean(event, "removed", where),
+    )
+
+
+def _system_event(event: dict, where: str) -> SystemEvent:
+    return SystemEvent(
+        ha_version=_optional_text(event, "ha_version", where),
+        installation_type=_optional_text(event, "installation_type", where),
+        python_version=_optional_text(event, "python_version", where),
+        time_zone=_optional_text(event, "time_zone", where),
+        unit_system=_optional_text(event, "unit_system", where),
+        location_name=_optional_text(event, "location_name", where),
+        country=_optional_text(event, "country", where),
+        currency=_optional_text(event, "currency", where),
+        supervisor=_supervisor(event.get("supervisor"), f"{where}.supervisor"),
+    )
+
+
+def _supervisor(value: object, where: str) -> SupervisorFacts | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise PushSchemaError(f"{where}: expected an object or null")
+    return SupervisorFacts(
+        host_os=_optional_text(value, "host_os", where),
+        board=_optional_text(value, "board", where),
+        disk_total_gb=_optional_size(value, "disk_total_gb", where),
+        disk_used_gb=_optional_size(value, "disk_used_gb", where),
+        memory_total_mb=_optional_size(value, "memory_total_mb", where),
+        network=_network(value.get("network"), f"{where}.network"),
+    )
+
+
+def _network(value: object, where: str) -> list[dict] | None:
+    """The host's interfaces as `{"interface", "ipv4", "ipv6"}` objects, nothing else kept."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > MAX_INTERFACES:
+        raise PushSchemaError(f"{where}: expected a list of at most {MAX_INTERFACES} objects")
+    interfaces = []
+    for index, interface in enumerate(value):
+        here = f"{where}[{index}]"
+        if not isinstance(interface, dict):
+            raise PushSchemaError(f"{here}: expected an object")
+        interfaces.append(
+            {
+                "interface": _identifier(interface, "interface", f"{here}.interface"),
+                "ipv4": _addresses(interface, "ipv4", here),
+                "ipv6": _addresses(interface, "ipv6", here),
+            }
+        )
+    return interfaces
+
+
+def _addresses(interface: dict, key: str, where: str) -> list[str]:
+    value = interface.get(key) or []
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_ADDRESSES
+        or not all(isinstance(item, str) and len(item) <= MAX_ADDRESS_LENGTH for item in value)
+    ):
+        raise PushSchemaError(
+            f"{where}.{key}: expected a list of at most {MAX_ADDRESSES} addresses"
+        )
+    return value
+
+
+def _labels(event: dict, where: str) -> tuple[str, ...] | None:
+    """The complete list of an item's label ids; None when the event has none (older HA)."""
+    value = event.get("labels")
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > MAX_LABELS:
+        raise PushSchemaError(f"{where}.labels: expected a list of at most {MAX_LABELS} ids")
+    return tuple(
+        dict.fromkeys(
+            _identifier({"id": item}, "id", f"{where}.labels[{index}]")
+            for index, item in enumerate(value)
+        )
+    )
+
+
+def _web_url(value: str | None) -> str | None:
+    """`value` when it is an http(s) URL without user info, else None: never credentials."""
+    if value is None:
+        return None
+    try:
+        url = urlsplit(value)
+    except ValueError:
+        return None
+    if url.scheme not in ("http", "https") or not url.hostname or "@" in url.netloc:
+        return None
+    return value
+
+
+def _optional_size(document: dict, key: str, where: str) -> float | None:
+    value = document.get(key)
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 <= value < MAX_INTEGER
+    ):
+        raise PushSchemaError(f"{where}.{key}: expected a non-negative number or null")
+    return float(value)
 
 
 def _entity_id(event: dict, where: str) -> str:

@@ -33,6 +33,7 @@ COMMAND_TYPES = [
     ("ping", "Ping"),
     ("resync", "Resync"),
     ("history", "History Backfill"),
+    ("update_registry", "Registry Edit"),
 ]
 
 
@@ -209,7 +210,9 @@ class HaCommand(models.Model):
         )
         if not answer.ok:
             address = self._address_label(instance)
-            message = error_message(instance.name, address, self._subject(command), answer)
+            message = error_message(
+                instance.name, address, self._subject(command), answer, command_type
+            )
             raise UserError(self.env._(message))
         return {"command_id": command_id, "latency_ms": answer.latency_ms, "answer": answer.body}
 

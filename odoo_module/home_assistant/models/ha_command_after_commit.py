@@ -119,6 +119,7 @@ class HaCommandAfterCommit(models.Model):
                 self._address_label(instance),
                 self.service_name or self.command_type,
                 answer,
+                self.command_type,
             )
             self._log_failure(str(message))
 

@@ -35,6 +35,7 @@ DASHBOARD_FIELDS = (
     "device_class",
     "icon",
     "area_id",
+    "label_ids",
     "available",
     "last_updated",
 )
@@ -52,7 +53,8 @@ class HaDashboard(models.AbstractModel):
         """Everything the dashboard paints first, in one call.
 
         The instances the user may read with their connection status, and for the chosen
-        one (default: the first) its areas and active entities as compact rows.
+        one (default: the first) its areas, floors, labels and active entities as compact
+        rows.
         """
         # Every instance the rules let the user read: a few per database.
         instances = self.env["ha.instance"].search([])  # pylint: disable=no-search-all
@@ -62,14 +64,34 @@ class HaDashboard(models.AbstractModel):
             "instances": [_instance_status(record) for record in instances],
             "instance_id": instance.id or None,
             "areas": [],
+            "floors": [],
+            "labels": [],
             "entities": [],
         }
         if instance:
-            areas = self.env["ha.area"].search([("instance_id", "=", instance.id)])
             entities = self.env["ha.entity"].search([("instance_id", "=", instance.id)])
-            result["areas"] = [{"id": area.id, "name": area.name} for area in areas]
-            result["entities"] = _entity_rows(entities)
+            result.update(self._places(instance), entities=_entity_rows(entities))
         return result
+
+    @api.model
+    def _places(self, instance):
+        """The instance's areas (with their floor), floors and labels, for the filters."""
+        domain = [("instance_id", "=", instance.id)]
+        areas = self.env["ha.area"].search(domain)
+        return {
+            "areas": [
+                {"id": area.id, "name": area.name, "floor_id": area.floor_id.id or None}
+                for area in areas
+            ],
+            "floors": [
+                {"id": floor.id, "name": floor.name}
+                for floor in self.env["ha.floor"].search(domain)
+            ],
+            "labels": [
+                {"id": label.id, "name": label.name, "color": label.color_index}
+                for label in self.env["ha.label"].search(domain)
+            ],
+        }
 
     @api.model
     def changes_since(self, instance_id, since):
@@ -86,11 +108,10 @@ class HaDashboard(models.AbstractModel):
             .with_context(active_test=False)
             .search([("instance_id", "=", instance.id), ("write_date", ">=", after)])
         )
-        areas = self.env["ha.area"].search([("instance_id", "=", instance.id)])
         return {
             "server_time": fields.Datetime.to_string(now),
             "instance": _instance_status(instance),
-            "areas": [{"id": area.id, "name": area.name} for area in areas],
+            **self._places(instance),
             "entities": _entity_rows(entities),
         }
 

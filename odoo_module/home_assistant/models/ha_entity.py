@@ -9,6 +9,8 @@ from odoo.exceptions import UserError
 from .. import compat
 from ..entity_services import validate_service_data
 from ..push_schema import numeric_value
+from .ha_area import label_set
+from .ha_synced_mixin import split_many2many
 
 UNAVAILABLE_STATE = "unavailable"
 # What the bus carries per entity (`_compact_states`), in the order it is unpacked there.
@@ -64,7 +66,34 @@ class HaEntity(models.Model):
         index=True,
         help="The entity's own area, else its device's area.",
     )
+    floor_id = fields.Many2one(
+        "ha.floor", related="area_id.floor_id", store=True, index=True, string="Floor"
+    )
     device_id = fields.Many2one("ha.device", ondelete="set null", index=True)
+    label_ids = fields.Many2many(
+        "ha.label",
+        "ha_entity_label_rel",
+        "entity_id",
+        "label_id",
+        string="Labels",
+        help="Home Assistant's labels of the entity.",
+    )
+    tag_ids = fields.Many2many(
+        "ha.tag",
+        "ha_entity_tag_rel",
+        "entity_id",
+        "tag_id",
+        string="Tags",
+        help="Odoo's own tags; never sent to Home Assistant.",
+    )
+    group_ids = fields.Many2many(
+        "ha.entity.group",
+        "ha_entity_group_rel",
+        "entity_id",
+        "group_id",
+        string="Groups",
+        help="Odoo's own entity groups.",
+    )
     platform = fields.Char(help="Integration that provides the entity.")
     entity_category = fields.Char(help="config or diagnostic; empty for primary entities.")
     disabled = fields.Boolean(help="Disabled in Home Assistant's entity registry.")
@@ -109,14 +138,14 @@ class HaEntity(models.Model):
     # ------------------------------------------------------------------ ingest
 
     @api.model
-    def _apply_events(self, instance, registry_events, state_events, devices, areas):
+    def _apply_events(self, instance, registry_events, state_events, devices, areas, labels):
         """Apply a batch's entity registry and state events; return the entities that changed.
 
         Per entity, the last registry event and the newest state (by `last_updated`) are
         merged into one ORM create or write, so Odoo automations on `ha.entity` react. A
         state older than the entity's current one changes nothing but is still history,
-        which goes in one bulk insert. `devices` and `areas` map HA ids to records already
-        resolved for this batch.
+        which goes in one bulk insert. `devices`, `areas` and `labels` map HA ids to records
+        already resolved for this batch.
         """
         if not registry_events and not state_events:
             return self.browse()
@@ -136,11 +165,14 @@ class HaEntity(models.Model):
 
         changed_ids = []
         to_create = []
+        relations = defaultdict(dict)
         for entity_id in dict.fromkeys([*registry, *newest]):
             entity = known.get(entity_id)
             values = {}
             if entity_id in registry:
-                values.update(self._registry_values(registry[entity_id], entity, devices, areas))
+                values.update(
+                    self._registry_values(registry[entity_id], entity, devices, areas, labels)
+                )
             state = newest.get(entity_id)
             if state and (
                 not entity or not entity.last_updated or state.last_updated > entity.last_updated
@@ -148,6 +180,7 @@ class HaEntity(models.Model):
                 values.update(self._state_values(state))
             if entity_id in registry and registry[entity_id].removed:
                 values["active"] = False  # a state in the same batch does not revive it
+            values = split_many2many(values, entity_id, relations)
             if entity:
                 if entity._write_changes(values):
                     changed_ids.append(entity.id)
@@ -157,11 +190,21 @@ class HaEntity(models.Model):
                 )
         created = self.create(to_create)
         known.update({entity.entity_id: entity for entity in created})
+        for name, wanted in relations.items():
+            relabelled = self._set_many2many(
+                name,
+                {
+                    known[entity_id]: ids
+                    for entity_id, ids in wanted.items()
+                    if entity_id in known  # an entity leaving HA unseen is not created
+                },
+            )
+            changed_ids += relabelled.ids
         self.env["ha.entity.history"]._insert_states(known, state_events)
-        return self.browse(changed_ids) | created
+        return self.browse(list(dict.fromkeys(changed_ids))) | created
 
     @api.model
-    def _registry_values(self, event, entity, devices, areas):
+    def _registry_values(self, event, entity, devices, areas, labels):
         """Field values from an entity registry event; a removal only archives the entity."""
         if event.removed:
             return {"active": False}
@@ -173,6 +216,8 @@ class HaEntity(models.Model):
             "disabled": event.disabled,
             "active": True,
         }
+        if event.labels is not None:
+            values["label_ids"] = label_set(labels, event.labels)
         # A state's friendly_name already includes the registry name and wins over it; the
         # registry name only names an entity that has no state yet.
         if event.name and not (entity and entity.last_updated):

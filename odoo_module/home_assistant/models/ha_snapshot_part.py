@@ -1,7 +1,7 @@
 """Parts of a (possibly multi-batch) snapshot received so far.
 
-A snapshot lists every exported entity; exported entities absent from it are archived, but
-only once every part arrived, so the entity ids seen are kept per part until then.
+A snapshot lists every exported entity, label and floor; those absent from it are archived,
+but only once every part arrived, so the ids seen are kept per part until then.
 """
 
 from datetime import timedelta
@@ -33,15 +33,22 @@ class HaSnapshotPart(models.Model):
     part = fields.Integer(required=True)
     parts = fields.Integer(required=True)
     entity_ids = fields.Json(string="Entity IDs", help="HA entity ids this part mentioned.")
+    ha_label_ids = fields.Json(string="Label IDs", help="HA label ids this part listed.")
+    ha_floor_ids = fields.Json(string="Floor IDs", help="HA floor ids this part listed.")
 
     @api.model
     def _record(self, instance, batch):
-        """Store this part; when it completes its snapshot, archive the absent entities.
+        """Store this part; when it completes its snapshot, archive what was absent from it.
 
         Returns the entities archived (empty while parts are missing).
         """
         seen = {event.entity_id for event in batch.states if event.state is not None}
         seen |= {event.entity_id for event in batch.entities if not event.removed}
+        seen_values = {
+            "entity_ids": sorted(seen),
+            "ha_label_ids": sorted({event.label_id for event in batch.labels if not event.removed}),
+            "ha_floor_ids": sorted({event.floor_id for event in batch.floors if not event.removed}),
+        }
         snapshot = batch.snapshot
         parts = self.search(
             [("instance_id", "=", instance.id), ("snapshot_id", "=", snapshot.snapshot_id)]
@@ -49,7 +56,7 @@ class HaSnapshotPart(models.Model):
         # The same part re-sent under a new batch id replaces what it said before.
         resent = parts.filtered(lambda existing: existing.part == snapshot.part)
         if resent:
-            resent.entity_ids = sorted(seen)
+            resent.write(seen_values)
         else:
             parts |= self.create(
                 {
@@ -57,14 +64,18 @@ class HaSnapshotPart(models.Model):
                     "snapshot_id": snapshot.snapshot_id,
                     "part": snapshot.part,
                     "parts": snapshot.parts,
-                    "entity_ids": sorted(seen),
+                    **seen_values,
                 }
             )
         if len(parts) < snapshot.parts:
             return self.env["ha.entity"]
-        present = {entity_id for part in parts for entity_id in part.entity_ids or []}
+        present = {
+            name: {ha_id for part in parts for ha_id in part[name] or []} for name in seen_values
+        }
         parts.unlink()
-        return self.env["ha.entity"]._archive_absent(instance, present)
+        self.env["ha.label"]._archive_absent(instance, present["ha_label_ids"])
+        self.env["ha.floor"]._archive_absent(instance, present["ha_floor_ids"])
+        return self.env["ha.entity"]._archive_absent(instance, present["entity_ids"])
 
     @api.autovacuum
     def _gc_abandoned_parts(self):

@@ -70,9 +70,52 @@ def device_event(device_id, area_id=None, name="Hue bulb", removed=False):
     }
 
 
-def area_event(area_id, name, removed=False):
-    """An area registry event."""
-    return {"t": "area", "area_id": area_id, "name": name, "removed": removed}
+def area_event(area_id, name, removed=False, **extra):
+    """An area registry event; `extra` adds `floor_id`, `icon`, `labels`."""
+    return {"t": "area", "area_id": area_id, "name": name, "removed": removed, **extra}
+
+
+def label_event(label_id, name, color="red", removed=False, **extra):
+    """A label registry event."""
+    return {
+        "t": "label",
+        "label_id": label_id,
+        "name": name,
+        "color": color,
+        "icon": "mdi:lock",
+        "description": None,
+        "removed": removed,
+        **extra,
+    }
+
+
+def floor_event(floor_id, name, level=0, removed=False):
+    """A floor registry event."""
+    return {
+        "t": "floor",
+        "floor_id": floor_id,
+        "name": name,
+        "level": level,
+        "icon": None,
+        "removed": removed,
+    }
+
+
+def system_event(supervisor=None, **extra):
+    """Home Assistant's `system` event, as a Container installation sends it by default."""
+    return {
+        "t": "system",
+        "ha_version": "2026.11.0",
+        "installation_type": "Home Assistant Container",
+        "python_version": "3.14.2",
+        "time_zone": "Europe/Brussels",
+        "unit_system": "metric",
+        "location_name": "Home",
+        "country": "BE",
+        "currency": "EUR",
+        "supervisor": supervisor,
+        **extra,
+    }
 
 
 class HomeAssistantFixtures:

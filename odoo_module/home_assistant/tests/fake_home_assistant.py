@@ -28,6 +28,8 @@ def integration_answer(command):
     """The integration's success answer to a command (PROTOCOL §4)."""
     if command["type"] == "call_service":
         return 200, {"ok": True, "id": command["id"], "response": None}
+    if command["type"] == "update_registry":
+        return 200, {"ok": True, "id": command["id"]}
     if command["type"] == "ping":
         return 200, {
             "ok": True,

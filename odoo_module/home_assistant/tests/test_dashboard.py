@@ -22,6 +22,8 @@ from odoo.addons.home_assistant.tests.common import (
     HomeAssistantCase,
     area_event,
     entity_event,
+    floor_event,
+    label_event,
     state_event,
 )
 from odoo.addons.home_assistant.tests.fake_home_assistant import HomeAssistantCommandCase
@@ -49,8 +51,10 @@ def seed_events(now):
         for hour in range(24, 0, -1)
     ]
     return [
-        area_event("kitchen", "Kitchen"),
-        entity_event("light.kitchen", area_id="kitchen"),
+        floor_event("ground", "Ground floor"),
+        label_event("safe", "Safe"),
+        area_event("kitchen", "Kitchen", floor_id="ground"),
+        {**entity_event("light.kitchen", area_id="kitchen"), "labels": ["safe"]},
         state_event(
             "light.kitchen",
             "off",
@@ -90,6 +94,13 @@ class TestDashboardData(HomeAssistantCase):
         self.assertEqual(rows["sensor.power"]["unit_of_measurement"], "W")
         self.assertEqual(rows["light.kitchen"]["name"], "Kitchen light")
         self.assertEqual(rows["light.kitchen"]["area_id"], data["areas"][0]["id"])
+        [floor], [label] = data["floors"], data["labels"]
+        self.assertEqual(data["areas"][0]["floor_id"], floor["id"])
+        self.assertEqual(
+            (floor["name"], label["name"], label["color"]), ("Ground floor", "Safe", 1)
+        )
+        self.assertEqual(rows["light.kitchen"]["label_ids"], [label["id"]])
+        self.assertEqual(rows["sensor.power"]["label_ids"], [])
         # Attributes that are fields of the row already are not sent twice.
         self.assertEqual(
             rows["light.kitchen"]["attributes"], {"supported_color_modes": ["brightness"]}

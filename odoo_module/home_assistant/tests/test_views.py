@@ -1,7 +1,15 @@
 """Every view of the addon renders in a real browser without a JavaScript error."""
 
 from odoo import Command
-from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase, state_event
+from odoo.addons.home_assistant.tests.common import (
+    HomeAssistantHttpCase,
+    device_event,
+    entity_event,
+    floor_event,
+    label_event,
+    state_event,
+    system_event,
+)
 from odoo.tests import tagged
 
 VIEWS = {
@@ -10,6 +18,10 @@ VIEWS = {
     "action_ha_device": ("list", "kanban"),
     "action_ha_area": ("kanban", "list"),
     "action_ha_entity_history": ("list", "graph", "pivot"),
+    "action_ha_label": ("list",),
+    "action_ha_floor": ("list",),
+    "action_ha_tag": ("list",),
+    "action_ha_entity_group": ("list",),
 }
 READY = "document.querySelector('.o_view_controller') && !document.querySelector('.o_loading')"
 # A graph view loads Chart.js lazily (window.Chart once loaded): a test that ends before
@@ -33,8 +45,32 @@ class TestViews(HomeAssistantHttpCase):
         self.push_ok(
             self.make_batch(
                 [
-                    {"t": "area", "area_id": "kitchen", "name": "Kitchen", "removed": False},
+                    floor_event("ground", "Ground floor"),
+                    label_event("safe", "Safe"),
+                    {
+                        "t": "area",
+                        "area_id": "kitchen",
+                        "name": "Kitchen",
+                        "removed": False,
+                        "floor_id": "ground",
+                        "labels": ["safe"],
+                    },
+                    {
+                        **device_event("d1", area_id="kitchen"),
+                        "serial_number": "ABC123",
+                        "configuration_url": "http://192.168.1.20/",
+                        "via_device_id": "d0",
+                        "labels": ["safe"],
+                    },
+                    {**entity_event("sensor.power", device_id="d1"), "labels": ["safe"]},
                     state_event("sensor.power", "230.5", attributes={"unit_of_measurement": "W"}),
+                    system_event(
+                        {
+                            "host_os": "Home Assistant OS 16.0",
+                            "board": "rpi5-64",
+                            "network": [{"interface": "end0", "ipv4": ["192.168.1.2/24"]}],
+                        }
+                    ),
                 ]
             )
         )
@@ -55,6 +91,9 @@ class TestViews(HomeAssistantHttpCase):
             "action_ha_instance": self.instance,
             "action_ha_entity": self.entity("sensor.power"),
             "action_ha_area": self.env["ha.area"].search([("ha_area_id", "=", "kitchen")]),
+            "action_ha_device": self.entity("sensor.power").device_id,
+            "action_ha_label": self.env["ha.label"].search([("ha_label_id", "=", "safe")]),
+            "action_ha_floor": self.env["ha.floor"].search([("ha_floor_id", "=", "ground")]),
         }
         for action, record in records.items():
             for login in ("admin", "ha_views_member"):

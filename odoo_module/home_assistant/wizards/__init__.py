@@ -1,1 +1,1 @@
-from . import ha_history_backfill
+from . import ha_history_backfill, ha_registry_edit

@@ -39,11 +39,15 @@ export class Dashboard extends Component {
             hasInstances: false,
             instanceId: null,
             areas: [],
+            floors: [],
+            labels: [],
             layout: 0,
             search: "",
             domain: "",
             availability: "",
             areaId: "",
+            floorId: "",
+            labelId: "",
         });
         this.collator = new Intl.Collator();
         this.grouped = { key: null, sections: [] };
@@ -72,7 +76,11 @@ export class Dashboard extends Component {
             hasInstances: data.instances.length > 0,
             instanceId: data.instance_id,
             areas: data.areas,
+            floors: data.floors,
+            labels: data.labels,
             areaId: "",
+            floorId: "",
+            labelId: "",
             layout: this.state.layout + 1,
         });
         this.cards.restart();
@@ -118,7 +126,11 @@ export class Dashboard extends Component {
     async catchUp() {
         const data = await this.rows.changesSince(this.orm, this.state.instanceId);
         if (data) {
-            this.state.areas = data.areas;
+            Object.assign(this.state, {
+                areas: data.areas,
+                floors: data.floors,
+                labels: data.labels,
+            });
             this.updateStatus(data.instance);
             this.applyRows(data.entities);
         }
@@ -175,8 +187,9 @@ export class Dashboard extends Component {
      * until the entities or the filters change (not recomputed for each chunk of cards).
      */
     groupedSections() {
-        const { layout, search, domain, availability, areaId, areas } = this.state;
-        const key = JSON.stringify([layout, search, domain, availability, areaId]);
+        const { layout, search, domain, availability, areaId, floorId, labelId, areas } =
+            this.state;
+        const key = JSON.stringify([layout, search, domain, availability, areaId, floorId, labelId]);
         if (this.grouped.key === key && this.grouped.areas === toRaw(areas)) {
             return this.grouped.sections;
         }
@@ -185,9 +198,10 @@ export class Dashboard extends Component {
     }
 
     groupSections() {
-        const { search, domain, availability, areaId } = this.state;
+        const { search, domain, availability, areaId, floorId, labelId } = this.state;
         const needle = search.trim().toLowerCase();
         const knownAreas = new Set(this.state.areas.map((area) => area.id));
+        const floorOfArea = new Map(this.state.areas.map((area) => [area.id, area.floor_id]));
         const byArea = new Map();
         for (const row of this.rows.values()) {
             const raw = toRaw(row);
@@ -196,6 +210,8 @@ export class Dashboard extends Component {
                 (availability === "available" && !raw.available) ||
                 (availability === "unavailable" && raw.available) ||
                 (areaId && String(knownAreas.has(raw.area_id) ? raw.area_id : "none") !== areaId) ||
+                (floorId && String(floorOfArea.get(raw.area_id) ?? "none") !== floorId) ||
+                (labelId && !(raw.label_ids || []).includes(Number(labelId))) ||
                 (needle &&
                     !raw.entity_id.toLowerCase().includes(needle) &&
                     !(raw.name || "").toLowerCase().includes(needle))

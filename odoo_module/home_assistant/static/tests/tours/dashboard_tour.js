@@ -1,6 +1,7 @@
 /**
- * The dashboard in a real browser: find an entity, a live update pushed by Home Assistant,
- * a command and its pending state, a refused command, and a history chart.
+ * The dashboard in a real browser: find an entity, filter by floor and label, a live update
+ * pushed by Home Assistant, a command and its pending state, a refused command, and a
+ * history chart.
  *
  * Driven by TestDashboardTour (tests/test_dashboard.py), which points the instance at a fake
  * Home Assistant and leaves signed push batches in sessionStorage (key below) for the steps
@@ -67,6 +68,44 @@ registry.category("web_tour.tours").add("home_assistant_dashboard", {
             content: "Clear the search",
             trigger: ".o_ha_search",
             run: "clear",
+        },
+        {
+            content: "Filter by the ground floor",
+            trigger: ".o_ha_floor_filter",
+            run: "selectByLabel Ground floor",
+        },
+        {
+            content: "Only the light, in the kitchen on the ground floor, is shown",
+            trigger: `${card("light.kitchen")}`,
+            run() {
+                if (document.querySelector(card("sensor.power"))) {
+                    throw new Error("the floor filter did not hide the sensor without an area");
+                }
+            },
+        },
+        {
+            content: "Back to all floors",
+            trigger: ".o_ha_floor_filter",
+            run: "selectByLabel All floors",
+        },
+        {
+            content: "Filter by the Safe label",
+            trigger: ".o_ha_label_filter",
+            run: "selectByLabel Safe",
+        },
+        {
+            content: "Only the labelled light is shown",
+            trigger: `${card("light.kitchen")}`,
+            run() {
+                if (document.querySelector(card("button.refused"))) {
+                    throw new Error("the label filter did not hide the unlabelled button");
+                }
+            },
+        },
+        {
+            content: "Back to all labels",
+            trigger: ".o_ha_label_filter",
+            run: "selectByLabel All labels",
         },
         {
             content: "Home Assistant pushes a new power reading",
