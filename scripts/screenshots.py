@@ -8,8 +8,8 @@ integration would) and pushes a realistic building through the signed push endpo
 lights, switches, sensors with a week of history, climate, covers, a media player and a
 lock in the Kitchen, the Living room and the Office. A few commands sent from Odoo fill
 the command log. Then it saves PNGs of the dashboard (desktop and phone), a sensor's
-history dialog, the instance form, the command log, a server action of type "Home
-Assistant", and of the dashboard in dark mode when the Odoo tree has a dark theme
+history dialog, the instance form, a device's form, the command log, a server action of
+type "Home Assistant", and of the dashboard in dark mode when the Odoo tree has a dark theme
 (Enterprise; Community 18 has none).
 """
 
@@ -332,6 +332,44 @@ def send_commands(odoo: OdooServer) -> None:
             record.call_entity_service(service, data)
 
 
+def home_registry() -> list[dict[str, Any]]:
+    """Floors, labels, the areas on them, a meter with its details and HA's own facts."""
+    return [
+        {"t": "system", "ha_version": "2026.11.0", "installation_type": "Home Assistant OS",
+         "python_version": "3.14.2", "time_zone": "Asia/Taipei", "unit_system": "metric",
+         "location_name": "Head office", "country": "TW", "currency": "TWD",
+         "supervisor": {"host_os": "Home Assistant OS 16.3", "board": "generic-x86-64",
+                        "disk_total_gb": 117.2, "disk_used_gb": 18.4, "memory_total_mb": 7842,
+                        "network": [{"interface": "enp1s0", "ipv4": ["192.168.1.2/24"],
+                                     "ipv6": []}]}},
+        {"t": "floor", "floor_id": "ground", "name": "Ground floor", "level": 0,
+         "icon": "mdi:home-floor-0", "removed": False},
+        {"t": "floor", "floor_id": "first", "name": "First floor", "level": 1,
+         "icon": "mdi:home-floor-1", "removed": False},
+        {"t": "label", "label_id": "energy", "name": "Energy", "color": "amber",
+         "icon": "mdi:lightning-bolt", "description": None, "removed": False},
+        {"t": "label", "label_id": "security", "name": "Security", "color": "red",
+         "icon": "mdi:shield-home", "description": None, "removed": False},
+        *[
+            {"t": "area", "area_id": area_id, "name": name, "icon": None,
+             "floor_id": "first" if area_id == "office" else "ground", "labels": [],
+             "removed": False}
+            for area_id, name in AREAS.items()
+        ],
+        {"t": "device", "device_id": "gateway", "name": "Energy gateway",
+         "manufacturer": "Acme Metering", "model": "GW-1", "model_id": "gw1",
+         "serial_number": "GW-7731", "hw_version": "rev A", "sw_version": "2.0.4",
+         "configuration_url": None, "via_device_id": None, "entry_type": None,
+         "disabled": False, "area_id": "office", "labels": [], "removed": False},
+        {"t": "device", "device_id": "meter", "name": "Office energy meter",
+         "manufacturer": "Acme Metering", "model": "EM-3", "model_id": "em3-eu",
+         "serial_number": "SN-0042", "hw_version": "rev B", "sw_version": "4.2.1",
+         "configuration_url": "http://192.168.1.50/", "via_device_id": "gateway",
+         "entry_type": None, "disabled": False, "area_id": "office",
+         "labels": ["energy"], "removed": False},
+    ]  # fmt: skip
+
+
 def automation_action(odoo: OdooServer, instance_id: int) -> int:
     """A server action of type "Home Assistant", as an automation rule on contacts uses it."""
     env = odoo.rpc().env
@@ -408,6 +446,13 @@ def take_all(odoo: OdooServer, instance_id: int, out: Path, sparklines: int) -> 
         browser.evaluate("new Promise((resolve) => setTimeout(resolve, 500))")
         take(browser, out, "command-log.png")
 
+        env = odoo.rpc().env
+        (meter,) = env["ha.device"].search([("ha_device_id", "=", "meter")])
+        browser.navigate(f"{odoo.url}/odoo/action-home_assistant.action_ha_device/{meter}")
+        browser.wait_for("document.querySelector('.o_form_view .o_field_widget')", 60, "the form")
+        browser.evaluate("new Promise((resolve) => setTimeout(resolve, 500))")
+        take(browser, out, "device-form.png")
+
         action_id = automation_action(odoo, instance_id)
         browser.navigate(f"{odoo.url}/odoo/action-base.action_server_action/{action_id}")
         browser.wait_for("document.querySelector('.o_form_view .o_field_widget')", 60, "the form")
@@ -455,6 +500,7 @@ def main() -> None:
                 specs = demo_specs()
                 now = datetime.now(UTC) - timedelta(seconds=5)
                 push_all(pusher, seed_events(AREAS, specs, now))
+                pusher.push(home_registry())
                 send_commands(odoo)
                 sparklines = sum(
                     1 for spec in specs if spec.domain == "sensor" and list(spec.history_hours)
