@@ -32,13 +32,15 @@ def closed_port_url():
     return f"http://127.0.0.1:{port}"
 
 
-@tagged("post_install", "-at_install")
-class TestCommands(HomeAssistantCommandCase):
+class ServiceCallCase(HomeAssistantCommandCase):
     def call(self, user=None, **kwargs):
         instance = self.instance.with_user(user or self.administrator)
         arguments = {"domain": "light", "service": "turn_on", **kwargs}
         return instance.call_service(**arguments)
 
+
+@tagged("post_install", "-at_install")
+class TestCommands(ServiceCallCase):
     def test_a_service_call_is_signed_and_carries_the_protocol_body_and_the_user(self):
         result = self.call(target={"entity_id": ["light.kitchen"]}, data={"brightness_pct": 40})
         [request] = self.home_assistant.received
@@ -232,45 +234,6 @@ class TestCommands(HomeAssistantCommandCase):
             self.assertNotIn("cloudhook-secret-path", value)
             self.assertNotIn(SECRET, value)
 
-    def test_secret_like_service_data_is_redacted_in_the_audit_log_not_in_the_command(self):
-        data = {
-            "code": "1234",
-            "PIN": 4321,
-            "wifi_password": "hunter2",
-            "options": [{"access_token": "abc", "api_key": "k"}, {"brightness": 10}],
-            "client_secret": "s",
-        }
-        self.home_assistant.script = (200, {"ok": True, "id": "x", "response": {"token": "t"}})
-        self.call(domain="lock", service="unlock", target={"entity_id": ["lock.door"]}, data=data)
-        self.assertEqual(self.sent()[0]["data"], data)
-        row = self.audit_log()
-        self.assertEqual(
-            row.data,
-            {
-                "code": "**REDACTED**",
-                "PIN": "**REDACTED**",
-                "wifi_password": "**REDACTED**",
-                "options": [
-                    {"access_token": "**REDACTED**", "api_key": "**REDACTED**"},
-                    {"brightness": 10},
-                ],
-                "client_secret": "**REDACTED**",
-            },
-        )
-        self.assertEqual(row.target, {"entity_id": ["lock.door"]})
-        self.assertEqual(row.answer["response"], {"token": "**REDACTED**"})
-        stored = json.dumps(row.read()[0], default=str)
-        for value in ("1234", "4321", "hunter2", '"abc"', '"t"'):
-            self.assertNotIn(value, stored)
-
-    def test_the_audit_log_holds_no_signature_header_nor_secret(self):
-        self.call(data={"brightness": 1})
-        row = self.audit_log()
-        stored = json.dumps(row.read()[0], default=str)
-        self.assertNotIn(SECRET, stored)
-        self.assertNotIn(self.home_assistant.received[0]["headers"]["X-Bridge-Signature"], stored)
-        self.assertNotIn("X-Bridge", stored)
-
     def test_pairing_stores_the_command_url_and_a_pairing_without_it_clears_it(self):
         manager = self._create_user(
             "ha_command_pairing", groups="home_assistant.group_home_assistant_manager"
@@ -319,6 +282,55 @@ class TestCommands(HomeAssistantCommandCase):
             self.call(user=self.env.ref("base.user_admin"))
         self.assertFalse(self.home_assistant.received)
         self.assertFalse(self.audit_log())
+
+
+@tagged("post_install", "-at_install")
+class TestCommandAudit(ServiceCallCase):
+    """What the audit log keeps: secrets redacted, no signature."""
+
+    def test_secret_like_service_data_is_redacted_in_the_audit_log_not_in_the_command(self):
+        data = {
+            "code": "1234",
+            "PIN": 4321,
+            "wifi_password": "hunter2",
+            "options": [{"access_token": "abc", "api_key": "k"}, {"brightness": 10}],
+            "client_secret": "s",
+        }
+        self.home_assistant.script = (200, {"ok": True, "id": "x", "response": {"token": "t"}})
+        self.call(domain="lock", service="unlock", target={"entity_id": ["lock.door"]}, data=data)
+        self.assertEqual(self.sent()[0]["data"], data)
+        row = self.audit_log()
+        self.assertEqual(
+            row.data,
+            {
+                "code": "**REDACTED**",
+                "PIN": "**REDACTED**",
+                "wifi_password": "**REDACTED**",
+                "options": [
+                    {"access_token": "**REDACTED**", "api_key": "**REDACTED**"},
+                    {"brightness": 10},
+                ],
+                "client_secret": "**REDACTED**",
+            },
+        )
+        self.assertEqual(row.target, {"entity_id": ["lock.door"]})
+        self.assertEqual(row.answer["response"], {"token": "**REDACTED**"})
+        stored = json.dumps(row.read()[0], default=str)
+        for value in ("1234", "4321", "hunter2", '"abc"', '"t"'):
+            self.assertNotIn(value, stored)
+
+    def test_the_audit_log_holds_no_signature_header_nor_secret(self):
+        self.call(data={"brightness": 1})
+        row = self.audit_log()
+        stored = json.dumps(row.read()[0], default=str)
+        self.assertNotIn(SECRET, stored)
+        self.assertNotIn(self.home_assistant.received[0]["headers"]["X-Bridge-Signature"], stored)
+        self.assertNotIn("X-Bridge", stored)
+
+
+@tagged("post_install", "-at_install")
+class TestInstanceCommands(HomeAssistantCommandCase):
+    """The instance form's commands: test connection, resync, backfill history."""
 
     def test_test_connection_pings_and_shows_version_latency_and_outbox(self):
         action = self.instance.with_user(self.member).action_test_connection()
