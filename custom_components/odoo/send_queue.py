@@ -22,6 +22,7 @@ from homeassistant.util import dt as dt_util
 from .batch import ENVELOPE_BYTES, Batch, Chunk, QueueItem, encode_item, split_events
 from .const import MAX_BATCH_BYTES
 from .events import WireEvent, event_key
+from .journal_marks import JournalMarks
 from .outbox_journal import Journaled, JournalWrite, restored_batch, restored_item, stored_batch
 
 # Receives a queued item that cannot be encoded, and orjson's reason.
@@ -65,14 +66,7 @@ class SendQueue:
         self._wake_at = 1
         # Queue length at which an append asks for attention: wake the sender or compact.
         self._attention = 1
-        # The journal's position of the front item, and what the journal holds already:
-        # positions below `_journaled_end` but the `_unjournaled_front` items put before the
-        # front (unless everything must be rewritten).
-        self._front = 0
-        self._journaled_end = 0
-        self._unjournaled_front = 0
-        self._rewrite = True
-        self._journaled_header: tuple[int, Batch | None] | None = None
+        self._marks = JournalMarks()
 
     def __len__(self) -> int:
         """Return how many items are queued (a chunk counts as one)."""
@@ -162,10 +156,7 @@ class SendQueue:
         """Restore what the journal held; it holds exactly that, so nothing is rewritten."""
         self.restore(journaled.header)
         self._restore_items(journaled.items)
-        self._front = journaled.front
-        self._journaled_end = journaled.front + len(self._items)
-        self._rewrite = False
-        self._journaled_header = (self._next_seq, self._inflight)
+        self._marks.restored(journaled.front, len(self._items), (self._next_seq, self._inflight))
 
     def _restore_items(self, items: Iterable[QueueItem]) -> None:
         """Queue restored items, counting chunks."""
@@ -181,38 +172,20 @@ class SendQueue:
         Taken in the event loop; the items are immutable, so the journal encodes them later
         in the executor. Between two reorderings, only items put at either end are new.
         """
-        end = self._front + len(self._items)
-        if self._rewrite:
-            rows = list(enumerate(self._items, self._front))
-        else:
-            start = max(self._front + self._unjournaled_front, self._journaled_end)
-            new = list(islice(reversed(self._items), end - start))
-            new.reverse()
-            rows = list(enumerate(islice(self._items, self._unjournaled_front), self._front))
-            rows.extend(enumerate(new, start))
+        rows, end, rewrite, header_changed = self._marks.changes(
+            self._items, (self._next_seq, self._inflight)
+        )
         header: dict[str, Any] | None = None
-        journaled = self._journaled_header
-        seq, inflight = self._next_seq, self._inflight
-        if journaled is None or journaled[0] != seq or journaled[1] is not inflight:
-            self._journaled_header = (self._next_seq, self._inflight)
+        if header_changed:
             header = {
                 "next_seq": self._next_seq,
                 "inflight": stored_batch(self._inflight) if self._inflight else None,
             }
-        write = JournalWrite(self._front, end, rows, self._rewrite, header, include_attributes)
-        self._journaled_end = end
-        self._unjournaled_front = 0
-        self._rewrite = False
-        return write
+        return JournalWrite(self._marks.front, end, rows, rewrite, header, include_attributes)
 
     def journal_failed(self) -> None:
         """Write everything at the next commit: the last one did not reach the journal."""
-        self._rewrite = True
-        self._journaled_header = None
-
-    def _reordered(self) -> None:
-        """Rewrite the journal at the next commit: positions no longer match its rows."""
-        self._rewrite = True
+        self._marks.failed()
 
     def _put_first(self, items: list[QueueItem]) -> None:
         """Queue chunks before the front, at the positions below it: the journal's next
@@ -221,13 +194,7 @@ class SendQueue:
             self._items.appendleft(item)
             if isinstance(item, Chunk):
                 self._count(item)
-        self._front -= len(items)
-        self._unjournaled_front += len(items)
-
-    def _taken_from_front(self, count: int) -> None:
-        """Move the front past `count` items that left the queue."""
-        self._front += count
-        self._unjournaled_front = max(0, self._unjournaled_front - count)
+        self._marks.put_first(len(items))
 
     def _append_chunk(self, chunk: Chunk) -> None:
         """Queue a chunk and keep the pending count exact."""
@@ -250,7 +217,7 @@ class SendQueue:
         front = self._items[0]
         if isinstance(front, Chunk):
             self._items.popleft()
-            self._taken_from_front(1)
+            self._marks.taken_from_front(1)
             self._count(front, -1)
             return self.seal(front.events, front.snapshot)
         events: list[bytes] = []
@@ -272,7 +239,7 @@ class SendQueue:
             queue.popleft()
             events.append(encoded)
             size += len(encoded) + 1
-        self._taken_from_front(length - len(queue))
+        self._marks.taken_from_front(length - len(queue))
         return self.seal(events, snapshot=False)
 
     def seal(self, events: list[bytes], snapshot: bool | dict[str, Any]) -> Batch:
@@ -336,7 +303,7 @@ class SendQueue:
         for offset, part in enumerate(parts):
             self._items.insert(position + offset, part)
             self._count(part)
-        self._reordered()
+        self._marks.reordered()
 
     def _position_after(self, taken_after: QueueItem | None) -> int:
         """Return the queue index just after `taken_after`, the last item queued before a
@@ -380,7 +347,7 @@ class SendQueue:
         if not dropped:  # only snapshot parts, which are never dropped
             return None
         self._items = deque(item for index, item in enumerate(items) if index not in dropped)
-        self._reordered()
+        self._marks.reordered()
         return Compaction(len(dropped), latest_dropped)
 
 
