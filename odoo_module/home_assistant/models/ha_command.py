@@ -59,7 +59,6 @@ class HaCommand(models.Model):
     event_type = fields.Char(readonly=True, help="The event fired, e.g. odoo_rush_order.")
     server_action_id = fields.Many2one(
         "ir.actions.server",
-        string="Server Action",
         readonly=True,
         index="btree_not_null",
         ondelete="set null",

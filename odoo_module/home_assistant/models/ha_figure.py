@@ -47,7 +47,6 @@ class HaFigure(models.Model):
     company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
     model_id = fields.Many2one(
         "ir.model",
-        string="Model",
         required=True,
         ondelete="cascade",
         domain=[("transient", "=", False), ("abstract", "=", False)],
@@ -58,7 +57,6 @@ class HaFigure(models.Model):
     aggregate = fields.Selection(AGGREGATES, required=True, default="count")
     field_id = fields.Many2one(
         "ir.model.fields",
-        string="Field",
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('ttype', 'in', ('integer', 'float', 'monetary')),"
         " ('store', '=', True)]",
@@ -130,9 +128,14 @@ class HaFigure(models.Model):
             return None, self.env._("The instance has no paired user to compute figures as.")
         env = self.env(user=user.id, su=False)
         records = env[self.model_name]
+        no_access = self.env._(
+            "%(user)s, the user Home Assistant paired as, may not read %(model)s.",
+            user=user.name,
+            model=self.model_id.name,
+        )
+        if not records.has_access("read"):
+            return None, no_access
         try:
-            if not records.has_access("read"):
-                raise AccessError("")
             domain = safe_eval(
                 self.domain or "[]",
                 {
@@ -148,12 +151,8 @@ class HaFigure(models.Model):
                 return records.search_count(domain), False
             [(value,)] = records._read_group(domain, [], [f"{self.field_id.name}:{self.aggregate}"])
             return value, False
-        except AccessError:
-            return None, self.env._(
-                "%(user)s, the user Home Assistant paired as, may not read %(model)s.",
-                user=user.name,
-                model=self.model_id.name,
-            )
+        except AccessError:  # a record rule, or a field the user may not read
+            return None, no_access
         except Exception as error:
             return None, self.env._("The figure cannot be computed: %s", error)
 
