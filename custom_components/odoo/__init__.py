@@ -44,6 +44,9 @@ from .webhook import CommandWebhook, async_forget_nonces
 _LOGGER = logging.getLogger(__name__)
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
+# Pairing data a running entry cannot take over in place: the webhook it registered, whom it
+# pairs as, the user its commands run as, its cloudhook.
+RELOAD_KEYS = (CONF_WEBHOOK_ID, CONF_HA_UUID, CONF_USER_ID, CONF_CLOUDHOOK_URL)
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -73,18 +76,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool
     await outbox.async_load()
     figures = FigureBook(hass, entry.entry_id)
     await figures.async_load()
-    entry.runtime_data = OdooRuntime(
-        outbox=outbox, figures=figures, user_id=user_id, pairing=dict(entry.data)
-    )
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    outbox.async_start()
-    entry.async_on_unload(outbox.async_stop)
     command_webhook = CommandWebhook(
         hass,
         entry.data[CONF_SECRET],
         entry.data[CONF_WEBHOOK_ID],
         partial(_async_dispatch, hass, entry),
     )
+    entry.runtime_data = OdooRuntime(
+        outbox=outbox,
+        figures=figures,
+        command_webhook=command_webhook,
+        user_id=user_id,
+        pairing=dict(entry.data),
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    outbox.async_start()
+    entry.async_on_unload(outbox.async_stop)
     command_webhook.async_register(f"Odoo {entry.title}")
     entry.async_on_unload(command_webhook.async_unregister)
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
@@ -100,15 +107,22 @@ async def _async_dispatch(
 
 
 async def _async_entry_updated(hass: HomeAssistant, entry: OdooConfigEntry) -> None:
-    """Reload a renewed pairing (re-auth, reconfigure, repair); apply new options in place.
+    """Apply a renewed pairing (re-auth, reconfigure) and new options in place.
 
-    The config flows leave the reload to this listener, as Home Assistant asks of an
-    integration with one; options apply without a reload, so the running outbox keeps going.
+    The config flows leave this to the listener, as Home Assistant asks of an integration
+    with one. In place, the stream goes on: a reload would miss the state changes made while
+    it runs. Only a changed webhook or identity, or a sender that halted, needs a reload.
     """
-    if entry.data != entry.runtime_data.pairing:
-        hass.config_entries.async_schedule_reload(entry.entry_id)
-        return
-    entry.runtime_data.outbox.async_update_settings(settings_from_options(entry.options))
+    runtime = entry.runtime_data
+    if entry.data != runtime.pairing:
+        renewable = all(runtime.pairing.get(key) == entry.data.get(key) for key in RELOAD_KEYS)
+        client = PushClient(hass, entry.data[CONF_PUSH_URL], entry.data[CONF_SECRET])
+        if not renewable or not runtime.outbox.async_renew_pairing(client):
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+            return
+        runtime.command_webhook.renew_secret(entry.data[CONF_SECRET])
+        runtime.pairing = dict(entry.data)
+    runtime.outbox.async_update_settings(settings_from_options(entry.options))
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool:

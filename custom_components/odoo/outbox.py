@@ -216,6 +216,15 @@ class Outbox:
             self.async_request_snapshot()
         self._sender.wake()
 
+    @callback
+    def async_renew_pairing(self, client: PushClient) -> bool:
+        """Push through `client` from now on, without a reload; False when the sender halted
+        (refused credentials, removed instance), which only a reload starts again."""
+        if self._sender_task is None or self._sender_task.done():
+            return False
+        self._sender.renew(client)
+        return True
+
     async def async_pause_pushes(self) -> CALLBACK_TYPE:
         """Hold pushes while the pairing is renewed; return the callback that resumes them."""
         return await self._sender.async_pause(PUSH_TIMEOUT)

@@ -10,6 +10,7 @@ from homeassistant.util.hass_dict import HassKey
 from .const import DOMAIN
 from .figures import FigureBook
 from .outbox import Outbox
+from .webhook import CommandWebhook
 
 # Entity ids of this integration's own entities (status and figure sensors), never exported:
 # exporting them would feed back (a push changes "events sent", which is a state change to push,
@@ -23,8 +24,10 @@ class OdooRuntime:
 
     outbox: Outbox
     figures: FigureBook
+    command_webhook: CommandWebhook
     user_id: str
-    # The pairing the entry was set up with: when the entry's data differs, it is reloaded.
+    # The pairing the entry runs with: when the entry's data differs, it is renewed in place
+    # or, when its webhook or identity changed, reloaded.
     pairing: Mapping[str, Any]
 
 

@@ -71,6 +71,13 @@ class Sender:
         self._clock_skew_raised = False
 
     @callback
+    def renew(self, client: PushClient) -> None:
+        """Push with a renewed pairing's URL and secret, starting with the batch held."""
+        self._client = client
+        self._may_push.set()
+        self.wake()
+
+    @callback
     def wake(self) -> None:
         """End the current wait: a batch filled up, a flush was asked for, or options changed."""
         self._wakeup.set()

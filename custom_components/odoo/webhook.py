@@ -117,6 +117,11 @@ class CommandWebhook:
         self._nonces = hass.data.setdefault(DATA_NONCES, {}).setdefault(webhook_id, NonceCache())
 
     @callback
+    def renew_secret(self, secret: str) -> None:
+        """Verify commands with a renewed pairing's secret from now on."""
+        self._secret = secret
+
+    @callback
     def async_register(self, name: str) -> None:
         """Register the webhook with Home Assistant (POST only)."""
         webhook.async_register(

@@ -373,16 +373,17 @@ async def test_reconfigure_pairs_again_at_new_addresses(
     assert config_entry.state is ConfigEntryState.LOADED
 
 
-async def test_renewed_pairings_are_reloaded_by_the_update_listener(
+async def test_renewed_pairings_apply_in_place_and_a_halted_sender_reloads(
     hass: HomeAssistant,
     odoo: FakeOdoo,
     config_entry: MockConfigEntry,
     aiohttp_server: AiohttpServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Re-auth and reconfigure reload the entry once, options apply in place, and none of them
-    trips Home Assistant's check that breaks in 2026.12 (a flow reloading an entry that has
-    an update listener)."""
+    """Options, re-auth and reconfigure apply to the running entry: the stream goes on with
+    the new secret (a reload would miss the changes made meanwhile). Only a sender that
+    halted on refused credentials needs the reload. None of it trips Home Assistant's check
+    that breaks in 2026.12 (a flow reloading an entry that has an update listener)."""
     await setup_entry(hass, config_entry)
     outbox = config_entry.runtime_data.outbox
     with patch.object(
@@ -394,8 +395,6 @@ async def test_renewed_pairings_are_reloaded_by_the_update_listener(
         )
         assert result["type"] is FlowResultType.CREATE_ENTRY
         await hass.async_block_till_done()
-        assert config_entry.runtime_data.outbox is outbox
-        assert setup.await_count == 0
 
         result = await config_entry.start_reauth_flow(hass)
         result = await hass.config_entries.flow.async_configure(
@@ -403,8 +402,9 @@ async def test_renewed_pairings_are_reloaded_by_the_update_listener(
         )
         assert result["reason"] == "reauth_successful"
         await hass.async_block_till_done()
-        assert config_entry.state is ConfigEntryState.LOADED
-        assert setup.await_count == 1
+        hass.states.async_set("sensor.after_reauth", "1")
+        outbox.async_request_flush()
+        await wait_for(lambda: "sensor.after_reauth" in odoo.states)
 
         moved: TestServer = await aiohttp_server(odoo.app())
         result = await config_entry.start_reconfigure_flow(hass)
@@ -414,8 +414,26 @@ async def test_renewed_pairings_are_reloaded_by_the_update_listener(
         )
         assert result["reason"] == "reconfigure_successful"
         await hass.async_block_till_done()
+        hass.states.async_set("sensor.after_reconfigure", "1")
+        outbox.async_request_flush()
+        await wait_for(lambda: "sensor.after_reconfigure" in odoo.states)
+        assert config_entry.runtime_data.outbox is outbox
+        assert setup.await_count == 0
+        assert odoo.rejected_signatures == 0
+
+        odoo.scripted.append(ScriptedAnswer(401, "bad_signature"))
+        hass.states.async_set("sensor.refused", "1")
+        outbox.async_request_flush()
+        await wait_for(lambda: "refused the credentials" in caplog.text)
+        result = await config_entry.start_reauth_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_USERNAME: "admin", CONF_API_KEY: "key-123"}
+        )
+        assert result["reason"] == "reauth_successful"
+        await hass.async_block_till_done()
         assert config_entry.state is ConfigEntryState.LOADED
-        assert setup.await_count == 2
+        assert setup.await_count == 1
+        await wait_for(lambda: "sensor.refused" in odoo.states)
     assert "update listener" not in caplog.text
     assert "2026.12" not in caplog.text
 
