@@ -8,9 +8,9 @@ integration would) and pushes a realistic building through the signed push endpo
 lights, switches, sensors with a week of history, climate, covers, a media player and a
 lock in the Kitchen, the Living room and the Office. A few commands sent from Odoo fill
 the command log. Then it saves PNGs of the dashboard (desktop and phone), a sensor's
-history dialog, the instance form, a device's form, the command log, a server action of
-type "Home Assistant", and of the dashboard in dark mode when the Odoo tree has a dark theme
-(Enterprise; Community 18 has none).
+history dialog, the instance form and its System page, a device's form, the command log,
+a server action of type "Home Assistant", and of the dashboard in dark mode when the Odoo
+tree has a dark theme (Enterprise; Community 18 has none).
 """
 
 from __future__ import annotations
@@ -440,6 +440,9 @@ def take_all(odoo: OdooServer, instance_id: int, out: Path, sparklines: int) -> 
         browser.wait_for("document.querySelector('.o_form_view .o_field_widget')", 60, "the form")
         browser.evaluate("new Promise((resolve) => setTimeout(resolve, 500))")
         take(browser, out, "instance-form.png")
+        browser.evaluate("document.querySelector('.o_notebook').scrollIntoView()")
+        browser.evaluate("new Promise((resolve) => setTimeout(resolve, 300))")
+        take(browser, out, "instance-system.png")
 
         browser.navigate(f"{odoo.url}/odoo/action-home_assistant.action_ha_command")
         browser.wait_for("document.querySelector('.o_list_view .o_data_row')", 60, "the log")
