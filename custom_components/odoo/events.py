@@ -42,6 +42,12 @@ def state_event(state: State, include_attributes: bool) -> WireEvent:
     return event
 
 
+def removed_registry_event(kind: str, item_id: str) -> WireEvent:
+    """Return the event of a removed registry item: its kind (`entity`, `device`, `area`,
+    `label`, `floor`), its `<kind>_id` and `removed: true`."""
+    return {"t": kind, f"{kind}_id": item_id, "removed": True}
+
+
 def removed_state_event(entity_id: str, when: datetime) -> WireEvent:
     """Return the `state: null` event of an entity that left the state machine."""
     return {"t": "state", "entity_id": entity_id, "state": None, "last_updated": when.isoformat()}
@@ -61,11 +67,6 @@ def entity_event(entry: er.RegistryEntry) -> WireEvent:
         "labels": sorted(entry.labels),
         "removed": False,
     }
-
-
-def removed_entity_event(entity_id: str) -> WireEvent:
-    """Return the `entity` event of a removed registry entry."""
-    return {"t": "entity", "entity_id": entity_id, "removed": True}
 
 
 def device_event(device: dr.DeviceEntry | dr.ChildDeviceEntry) -> WireEvent:
@@ -124,11 +125,6 @@ def is_own_entity_entry(entry: er.RegistryEntry) -> bool:
     return entry.platform == DOMAIN
 
 
-def removed_device_event(device_id: str) -> WireEvent:
-    """Return the `device` event of a removed device."""
-    return {"t": "device", "device_id": device_id, "removed": True}
-
-
 def area_event(area: ar.AreaEntry) -> WireEvent:
     """Return the `area` event of an area."""
     return {
@@ -140,11 +136,6 @@ def area_event(area: ar.AreaEntry) -> WireEvent:
         "labels": sorted(area.labels),
         "removed": False,
     }
-
-
-def removed_area_event(area_id: str) -> WireEvent:
-    """Return the `area` event of a removed area."""
-    return {"t": "area", "area_id": area_id, "removed": True}
 
 
 def label_event(label: lr.LabelEntry) -> WireEvent:
@@ -160,11 +151,6 @@ def label_event(label: lr.LabelEntry) -> WireEvent:
     }
 
 
-def removed_label_event(label_id: str) -> WireEvent:
-    """Return the `label` event of a removed label."""
-    return {"t": "label", "label_id": label_id, "removed": True}
-
-
 def floor_event(floor: fr.FloorEntry) -> WireEvent:
     """Return the `floor` event of a floor."""
     return {
@@ -175,11 +161,6 @@ def floor_event(floor: fr.FloorEntry) -> WireEvent:
         "icon": floor.icon,
         "removed": False,
     }
-
-
-def removed_floor_event(floor_id: str) -> WireEvent:
-    """Return the `floor` event of a removed floor."""
-    return {"t": "floor", "floor_id": floor_id, "removed": True}
 
 
 # The field naming what an event describes; every other kind names an entity.

@@ -31,11 +31,7 @@ from .events import (
     is_own_device,
     is_own_entity_entry,
     label_event,
-    removed_area_event,
-    removed_device_event,
-    removed_entity_event,
-    removed_floor_event,
-    removed_label_event,
+    removed_registry_event,
     removed_state_event,
 )
 from .export_filter import ExportFilter, entities_in_area, entities_of_device
@@ -152,11 +148,11 @@ class OutboxListener:
             self._hass, [entity_id, old_entity_id] if old_entity_id else [entity_id]
         )
         if old_entity_id and old_was_exported:
-            self._async_queue_event(removed_entity_event(old_entity_id))
+            self._async_queue_event(removed_registry_event("entity", old_entity_id))
         if data["action"] == "remove" or not self.is_exported_entity(entity_id):
             # Removed, or moved out of the export by its new labels, area or device.
             if was_exported and data["action"] != "create":
-                self._async_queue_event(removed_entity_event(entity_id))
+                self._async_queue_event(removed_registry_event("entity", entity_id))
             return
         if (entry := er.async_get(self._hass).async_get(entity_id)) and not is_own_entity_entry(
             entry
@@ -186,7 +182,7 @@ class OutboxListener:
             if self.is_exported_entity(entity_id) == was_exported:
                 continue
             if was_exported:
-                self._async_queue_event(removed_entity_event(entity_id))
+                self._async_queue_event(removed_registry_event("entity", entity_id))
             elif entry := entities.async_get(entity_id):
                 self._async_queue_event(entity_event(entry))
                 self._async_queue_state(entity_id)
@@ -199,7 +195,7 @@ class OutboxListener:
         if device is not None and is_own_device(device):
             return
         if event.data["action"] == "remove" or device is None:
-            self._async_queue_event(removed_device_event(device_id))
+            self._async_queue_event(removed_registry_event("device", device_id))
         else:
             self._async_queue_event(device_event(device))
             self._async_refilter(entities_of_device(self._hass, device_id))
@@ -212,7 +208,7 @@ class OutboxListener:
             return
         area = ar.async_get(self._hass).async_get_area(area_id)
         if event.data["action"] == "remove" or area is None:
-            self._async_queue_event(removed_area_event(area_id))
+            self._async_queue_event(removed_registry_event("area", area_id))
         else:
             self._async_queue_event(area_event(area))
             # Its floor may have changed, and with it what a floor choice exports.
@@ -230,7 +226,7 @@ class OutboxListener:
         floor_id = data["floor_id"]
         floor = fr.async_get(self._hass).async_get_floor(floor_id)
         if data["action"] == "remove" or floor is None:
-            self._async_queue_event(removed_floor_event(floor_id))
+            self._async_queue_event(removed_registry_event("floor", floor_id))
         else:
             self._async_queue_event(floor_event(floor))
 
@@ -244,7 +240,7 @@ class OutboxListener:
         label_id = event.data["label_id"]
         label = lr.async_get(self._hass).async_get_label(label_id)
         if event.data["action"] == "remove" or label is None:
-            self._async_queue_event(removed_label_event(label_id))
+            self._async_queue_event(removed_registry_event("label", label_id))
         else:
             self._async_queue_event(label_event(label))
 
