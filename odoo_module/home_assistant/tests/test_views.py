@@ -1,5 +1,7 @@
 """Every view of the addon renders in a real browser without a JavaScript error."""
 
+from lxml import etree
+
 from odoo import Command
 from odoo.addons.home_assistant.tests.common import (
     HomeAssistantHttpCase,
@@ -10,7 +12,7 @@ from odoo.addons.home_assistant.tests.common import (
     state_event,
     system_event,
 )
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 VIEWS = {
     "action_ha_instance": ("kanban", "list"),
@@ -99,3 +101,28 @@ class TestViews(HomeAssistantHttpCase):
             for login in ("admin", "ha_views_member"):
                 with self.subTest(action=action, login=login):
                     self.open(f"/odoo/action-home_assistant.{action}/{record.id}", login)
+
+
+# Odoo's field widgets that take one field type only (both series).
+WIDGET_TYPES = {"color": "char", "color_picker": "integer"}
+
+
+@tagged("post_install", "-at_install")
+class TestViewWidgets(TransactionCase):
+    def test_colour_widgets_get_the_field_type_they_take(self):
+        """A widget on a field of another type shows nothing; Odoo 19 only warns in the browser."""
+        views = self.env["ir.ui.view"].search(
+            [("id", "in", self.env["ir.model.data"].search(
+                [("module", "=", "home_assistant"), ("model", "=", "ir.ui.view")]
+            ).mapped("res_id"))]
+        )  # fmt: skip
+        checked = 0
+        for view in views:
+            for node in etree.fromstring(view.arch_db.encode()).iter("field"):
+                expected = WIDGET_TYPES.get(node.get("widget"))
+                field = self.env[view.model]._fields.get(node.get("name"))
+                if expected and field is not None:
+                    checked += 1
+                    with self.subTest(view=view.xml_id, field=field.name):
+                        self.assertEqual(field.type, expected)
+        self.assertTrue(checked)
