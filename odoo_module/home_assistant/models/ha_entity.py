@@ -6,6 +6,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 
 from .. import compat
+from ..current_state import write_changes
 from ..push_schema import numeric_value
 from .ha_area import label_set
 from .ha_synced_mixin import split_many2many
@@ -140,7 +141,9 @@ class HaEntity(models.Model):
         """Apply a batch's entity registry and state events; return the entities that changed.
 
         Per entity, the last registry event and the newest state (by `last_updated`) are
-        merged into one ORM create or write, so Odoo automations on `ha.entity` react. A
+        merged into one create or write. New entities are created through the ORM; the
+        changed ones are written set-based unless an Odoo automation on `ha.entity` could
+        react to them, which then get an ORM write (`current_state.write_changes`). A
         state older than the entity's current one changes nothing but is still history,
         which goes in one bulk insert. `devices`, `areas` and `labels` map HA ids to records
         already resolved for this batch.
@@ -161,7 +164,7 @@ class HaEntity(models.Model):
                 newest[event.entity_id] = event
         known = self._by_ha_id(instance, "entity_id", [*registry, *newest])
 
-        changed_ids = []
+        changes_by_entity = {}
         to_create = []
         relations = defaultdict(dict)
         for entity_id in dict.fromkeys([*registry, *newest]):
@@ -180,12 +183,13 @@ class HaEntity(models.Model):
                 values["active"] = False  # a state in the same batch does not revive it
             values = split_many2many(values, entity_id, relations)
             if entity:
-                if entity._write_changes(values):
-                    changed_ids.append(entity.id)
+                if changes := entity._changes(values):
+                    changes_by_entity[entity] = changes
             elif values.get("active", True):
                 to_create.append(
                     {"instance_id": instance.id, "entity_id": entity_id, "name": entity_id} | values
                 )
+        changed_ids = write_changes(self, changes_by_entity).ids
         created = self.create(to_create)
         known.update({entity.entity_id: entity for entity in created})
         for name, wanted in relations.items():

@@ -110,20 +110,20 @@ class HaSyncedMixin(models.AbstractModel):
         return self.browse(changed)
 
     def _write_changes(self, values):
-        """Write only the values that differ from the record's current ones; tell if any did.
-
-        Most updates change a state and its timestamps only; leaving the other fields out
-        keeps the ORM write cheap and lets automations see what really changed.
-        """
-        self.ensure_one()
-        changes = {}
-        for name, value in values.items():
-            current = self._current_value(name)
-            if current != value:
-                changes[name] = value
+        """Write only the values that differ from the record's current ones; tell if any did."""
+        changes = self._changes(values)
         if changes:
             self.write(changes)
         return bool(changes)
+
+    def _changes(self, values):
+        """The `values` that differ from the record's current ones.
+
+        Most updates change a state and its timestamps only; leaving the other fields out
+        keeps the write cheap and lets automations see what really changed.
+        """
+        self.ensure_one()
+        return {name: value for name, value in values.items() if self._current_value(name) != value}
 
     def _current_value(self, name):
         """The record's value of field `name` for comparison: an id for relations.

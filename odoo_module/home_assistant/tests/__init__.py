@@ -13,6 +13,7 @@ from . import (
     test_ingest,
     test_ingest_labels,
     test_ingest_registry,
+    test_ingest_set_based,
     test_install,
     test_organisation_security,
     test_pairing,
