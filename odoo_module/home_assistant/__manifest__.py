@@ -18,6 +18,7 @@
         "security/home_assistant_rules.xml",
         "data/ha_command_data.xml",
         "data/ha_figure_data.xml",
+        "data/ha_entity_history_data.xml",
         "wizards/ha_history_backfill_views.xml",
         "wizards/ha_registry_edit_views.xml",
         "views/ha_instance_views.xml",

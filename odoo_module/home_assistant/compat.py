@@ -39,6 +39,21 @@ def recompute(records, field_names):
     records._recompute_recordset(field_names)
 
 
+def cron_progress(env, done, remaining):
+    """Tell the running cron job how far it is, so its runner commits and calls it again
+    while `remaining`; nothing outside a cron job.
+
+    18.0 reads `_notify_progress` and commits between the calls itself; 19.0 deprecates it
+    for `_commit_progress`, which commits (and, outside a cron job, would commit anyway).
+    """
+    if not env.context.get("ir_cron_progress_id"):
+        return
+    if SERIES >= 19:
+        env["ir.cron"]._commit_progress(done, remaining=remaining)
+    else:
+        env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+
 def sql_constraints(*constraints):
     """Declare a model's table constraints, each `(name, definition, message)`, on every series.
 

@@ -1,10 +1,12 @@
-"""History and commands older than their retention are purged by autovacuum, in chunks."""
+"""History and commands older than their retention are purged in chunks: history by its own
+cron, commands by autovacuum."""
 
 import secrets
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.models import ha_command, ha_entity_history
 from odoo.addons.home_assistant.tests.common import HomeAssistantCase
 from odoo.tests import tagged
@@ -38,28 +40,44 @@ class TestRetention(HomeAssistantCase):
 
     def test_old_history_is_purged_recent_history_kept(self):
         entity = self.add_history(self.instance, [1, 29, 31, 400])
-        self.env["ha.entity.history"]._gc_expired_history()
+        self.purge()
         self.assertEqual(sorted(self.history(entity).mapped("state")), ["1", "29"])
 
     def test_retention_zero_keeps_everything(self):
         entity = self.add_history(self.keeper, [1, 400, 4000])
-        self.env["ha.entity.history"]._gc_expired_history()
+        self.purge()
         self.assertEqual(len(self.history(entity)), 3)
 
-    def test_a_purge_deletes_one_chunk_and_schedules_the_rest(self):
-        entity = self.add_history(self.instance, [31, 32, 33, 34, 35])
-        autovacuum = self.env.ref("base.autovacuum_job")
-        with (
-            patch.object(ha_entity_history, "PURGE_CHUNK_SIZE", 2),
-            patch.object(type(autovacuum), "_trigger") as trigger,
-        ):
-            self.env["ha.entity.history"]._gc_expired_history()
-            self.assertEqual(len(self.history(entity)), 3)
-            trigger.assert_called_once()
-            trigger.reset_mock()
-            self.env["ha.entity.history"]._gc_expired_history()
-            self.env["ha.entity.history"]._gc_expired_history()
-            self.assertEqual(len(self.history(entity)), 0)
+    def purge(self):
+        """One call of the purge cron, as its runner makes it; return the progress it told."""
+        progress = "_commit_progress" if compat.SERIES >= 19 else "_notify_progress"
+        cron = self.env.ref("home_assistant.ir_cron_ha_history_purge")
+        history = self.env["ha.entity.history"].with_context(
+            ir_cron_progress_id=-1, cron_id=cron.id
+        )
+        # The real progress record commits on 19.0, which a test transaction must not.
+        with patch.object(type(self.env["ir.cron"]), progress) as told:
+            history._cron_purge_expired_history()
+        if compat.SERIES >= 19:
+            ((done,), remaining) = told.call_args.args, told.call_args.kwargs["remaining"]
+        else:
+            done, remaining = told.call_args.kwargs["done"], told.call_args.kwargs["remaining"]
+        return done, remaining
+
+    def test_a_purge_deletes_one_chunk_and_asks_for_another_call(self):
+        entity = self.add_history(self.instance, [31, 32, 33, 34, 35, 1])
+        with patch.object(ha_entity_history, "PURGE_CHUNK_SIZE", 2):
+            self.assertEqual(self.purge(), (2, 1))
+            # The oldest first: the newest expired states are still there.
+            self.assertEqual(sorted(self.history(entity).mapped("state")), ["1", "31", "32", "33"])
+            self.assertEqual(self.purge(), (2, 1))
+            self.assertEqual(self.purge(), (1, 0))
+        self.assertEqual(self.history(entity).mapped("state"), ["1"])
+
+    def test_the_history_purge_is_its_own_cron_not_autovacuum(self):
+        cron = self.env.ref("home_assistant.ir_cron_ha_history_purge")
+        self.assertTrue(cron.active)
+        self.assertEqual(cron.code.strip(), "model._cron_purge_expired_history()")
 
 
 @tagged("post_install", "-at_install")
