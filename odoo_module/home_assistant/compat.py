@@ -34,6 +34,14 @@ def cached_value(record, field, default):
     return record.env.cache.get(record, field, default)
 
 
+def cache_values(records, field, values):
+    """Hold `values` (one per record, in the field's record format) as `records`' values of
+    `field` in the ORM cache, as a write does, for records just written in SQL."""
+    records.env.cache.update(
+        records, field, [field.convert_to_cache(value, records) for value in values]
+    )
+
+
 def recompute(records, field_names):
     """Run the pending computations of the stored fields `field_names` of `records` now."""
     records._recompute_recordset(field_names)

@@ -15,6 +15,8 @@ from datetime import datetime
 from odoo.addons.base_automation.models.base_automation import WRITE_TRIGGERS
 from odoo.tools import SQL
 
+from . import compat
+
 # What a state event changes on a known entity (`ha.entity._state_values`). None of them is
 # a relation or `active` (archiving reaches `active_test` searches and goes through the ORM),
 # and no stored field of the addon is computed from them.
@@ -48,17 +50,14 @@ def write_changes(model, changes_by_record):
     )
     names = frozenset().union(*(changes_by_record[record] for record in quick))
     quick_ids = set((quick - automation_candidates(quick, names)).ids)
-    rows_by_fields = defaultdict(list)
+    by_fields = defaultdict(dict)
     for record, changes in changes_by_record.items():
         if record.id in quick_ids:
-            row = {
-                name: _column_value(model._fields[name], value) for name, value in changes.items()
-            }
-            rows_by_fields[frozenset(changes)].append(row | {"id": record.id})
+            by_fields[frozenset(changes)][record.id] = changes
         else:
             record.write(changes)
-    for field_names, rows in rows_by_fields.items():
-        update_rows(model, sorted(field_names), rows)
+    for field_names, changes_by_id in by_fields.items():
+        update_rows(model, sorted(field_names), changes_by_id)
     return model.browse(record.id for record in changes_by_record)
 
 
@@ -80,10 +79,16 @@ def automation_candidates(records, field_names):
     return candidates.with_env(records.env)
 
 
-def update_rows(model, field_names, rows):
-    """Set `field_names` of the records in `rows` (dicts with their `id`) in one UPDATE."""
+def update_rows(model, field_names, changes_by_id):
+    """Set `field_names` of the records whose ids key `changes_by_id` in one UPDATE."""
     env = model.env
+    fields_ = [model._fields[name] for name in field_names]
     model.flush_model(field_names)  # no pending ORM value may overwrite these later
+    rows = [
+        {"id": record_id}
+        | {field.name: _column_value(field, changes[field.name]) for field in fields_}
+        for record_id, changes in changes_by_id.items()
+    ]
     assignments = SQL(", ").join(
         SQL("%s = row.%s", SQL.identifier(name), SQL.identifier(name)) for name in field_names
     )
@@ -99,8 +104,14 @@ def update_rows(model, field_names, rows):
             json.dumps(rows, default=_json_value),
         )
     )
-    records = model.browse(row["id"] for row in rows)
-    records.invalidate_recordset([*field_names, "write_date", "write_uid"])
+    records = model.browse(changes_by_id)
+    records.invalidate_recordset(["write_date", "write_uid"])
+    # The new values in the cache, as a write leaves them: the bus message that follows
+    # reads them without fetching the rows again.
+    for field in fields_:
+        compat.cache_values(
+            records, field, [changes[field.name] for changes in changes_by_id.values()]
+        )
     records.modified(field_names)
     model._note_figure_change()
 
