@@ -15,6 +15,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -221,6 +222,10 @@ class OdooServer:
     http_port: int = field(default_factory=free_port)
     gevent_port: int = field(default_factory=free_port)
     workers: int = 0
+    # Serve the database as a multi-database server does: chosen per request by --db-filter,
+    # not given with -d. Prefork then runs no cron: its cron worker would run every database's
+    # on this cluster (the threaded server's runs only the databases it has loaded).
+    multi_database: bool = False
     # Another PostgreSQL cluster (e.g. a private one a fault test may restart); None: the default.
     db_port: int | None = None
     process: ManagedProcess | None = None
@@ -290,9 +295,14 @@ class OdooServer:
 
     def start(self) -> None:
         """Start the server and wait until it answers its health check."""
+        database = (
+            [f"--db-filter=^{re.escape(self.database)}$"]
+            + (["--max-cron-threads=0"] if self.workers else [])
+            if self.multi_database
+            else ["-d", self.database]
+        )
         command = self._odoo(
-            "-d",
-            self.database,
+            *database,
             "--http-interface=127.0.0.1",
             f"--http-port={self.http_port}",
             f"--gevent-port={self.gevent_port}",
