@@ -102,19 +102,18 @@ class HaEntityHistory(models.Model):
         budget = PURGE_CHUNK_SIZE
         for instance in instances:
             limit = fields.Datetime.now() - timedelta(days=instance.history_retention_days)
-            # Per entity along the (entity_id, last_updated) index: the oldest rows first,
-            # and no scan of the rows already deleted by the previous chunks.
+            # In heap order, not per entity along the (entity_id, last_updated) index: an
+            # entity's rows are spread over as many pages as it has rows (states of all
+            # entities arrive interleaved), which made a 10 000-row chunk cost 1.1 s instead
+            # of about 0.1 s (docs/performance.md, "Retention at scale").
             self.env.cr.execute(
                 SQL(
                     "DELETE FROM ha_entity_history WHERE id IN ("
-                    " SELECT expired.id FROM ha_entity entity CROSS JOIN LATERAL ("
-                    "  SELECT history.id FROM ha_entity_history history"
-                    "  WHERE history.entity_id = entity.id AND history.last_updated < %s"
-                    "  ORDER BY history.last_updated LIMIT %s) expired"
-                    " WHERE entity.instance_id = %s LIMIT %s)",
-                    limit,
-                    budget,
+                    " SELECT history.id FROM ha_entity_history history"
+                    " JOIN ha_entity entity ON entity.id = history.entity_id"
+                    " WHERE entity.instance_id = %s AND history.last_updated < %s LIMIT %s)",
                     instance.id,
+                    limit,
                     budget,
                 )
             )
