@@ -66,9 +66,13 @@ class TestRetention(HomeAssistantCase):
 
     def test_a_purge_deletes_one_chunk_and_asks_for_another_call(self):
         entity = self.add_history(self.instance, [31, 32, 33, 34, 35, 1])
+        cron = self.env.ref("home_assistant.ir_cron_ha_history_purge")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         with patch.object(ha_entity_history, "PURGE_CHUNK_SIZE", 2):
             self.assertEqual(self.purge(), (2, 1))
             self.assertEqual(len(self.history(entity)), 4)
+            after = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+            self.assertEqual(after, triggers + 1)  # the cron thread is woken for the rest
             self.assertEqual(self.purge(), (2, 1))
             self.assertEqual(self.purge(), (1, 0))
         self.assertEqual(self.history(entity).mapped("state"), ["1"])
