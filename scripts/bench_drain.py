@@ -23,18 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import orjson
 from aiohttp import web
-from homeassistant.loader import DATA_CUSTOM_COMPONENTS
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_test_home_assistant,
-)
+from bench_hass import PUSH_PATH, SECRET, bench_hass
 
 import custom_components.odoo
-from custom_components.odoo.const import DOMAIN
-from custom_components.odoo.outbox import Outbox
 
-SECRET = "S2V5LWZvci10ZXN0LXZlY3RvcnMtb25seS0zMmJ5dGVz"
-PUSH_PATH = "/home_assistant/push/bench"
 ENTITIES = 1000
 ATTRIBUTES = {"unit_of_measurement": "W", "device_class": "power", "friendly_name": "Power"}
 LAG_TICK = 0.005
@@ -133,30 +125,8 @@ async def main(count: int) -> None:
     endpoint = Endpoint()
     endpoint.start()
     url = f"http://127.0.0.1:{endpoint.port}"
-    async with async_test_home_assistant() as hass:
-        hass.data.pop(DATA_CUSTOM_COMPONENTS, None)
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="bench",
-            data={
-                "url": url,
-                "database": "bench",
-                "username": "bench",
-                "api_key": "bench",
-                "ha_url": "http://127.0.0.1:8123",
-                "ha_uuid": "bench",
-                "webhook_id": "bench",
-                "secret": SECRET,
-                "push_url": url + PUSH_PATH,
-            },
-            # Room for the whole backlog: a compaction would change what is measured.
-            options={"buffer_limit": count + 10 * ENTITIES},
-        )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-        outbox: Outbox = entry.runtime_data.outbox
-
+    # Room for the whole backlog: a compaction would change what is measured.
+    async with bench_hass(url, buffer_limit=count + 10 * ENTITIES) as (hass, outbox):
         start = time.perf_counter()
         for value in range(count):
             hass.states.async_set(f"sensor.power_{value % ENTITIES}", str(value), ATTRIBUTES)
@@ -181,9 +151,6 @@ async def main(count: int) -> None:
         stop.set()
         await watcher
         delivered = endpoint.events
-
-        assert await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_stop(force=True)
     endpoint.stop()
 
     worst = max(lags, default=0.0) * 1e3

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from bench_hass import PUSH_PATH, bench_hass
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import (
     Event,
@@ -28,14 +29,8 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers.json import json_bytes
-from homeassistant.loader import DATA_CUSTOM_COMPONENTS
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_test_home_assistant,
-)
 
 import custom_components.odoo
-from custom_components.odoo.const import DOMAIN
 from custom_components.odoo.events import state_event
 from custom_components.odoo.outbox import Outbox
 from custom_components.odoo.send_queue import SendQueue
@@ -101,30 +96,9 @@ def _journal_cost(state: State) -> float:
 async def main() -> None:
     """Set up hass with the integration and print the costs."""
     server = TestServer(web.Application(), host="127.0.0.1")
-    server.app.router.add_post("/home_assistant/push/{uuid}", _accept)
+    server.app.router.add_post(PUSH_PATH, _accept)
     await server.start_server()
-    async with async_test_home_assistant() as hass:
-        hass.data.pop(DATA_CUSTOM_COMPONENTS, None)
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="bench",
-            data={
-                "url": str(server.make_url("")).rstrip("/"),
-                "database": "bench",
-                "username": "bench",
-                "api_key": "bench",
-                "ha_url": "http://127.0.0.1:8123",
-                "ha_uuid": "bench",
-                "webhook_id": "bench",
-                "secret": "S2V5LWZvci10ZXN0LXZlY3RvcnMtb25seS0zMmJ5dGVz",
-                "push_url": str(server.make_url("/home_assistant/push/bench")),
-            },
-            options={"buffer_limit": 10_000_000},
-        )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-        outbox: Outbox = entry.runtime_data.outbox
+    async with bench_hass(str(server.make_url("")).rstrip("/"), 10_000_000) as (hass, outbox):
         # For scale: the whole state change, Home Assistant's own work included. Comparing it
         # with a run without the integration drowns in noise; the direct figure below does not.
         set_state = await _set_cost(hass, outbox, 0)
@@ -147,9 +121,6 @@ async def main() -> None:
             json_bytes(state_event(new_state, True))
         encode = (time.perf_counter() - start) / CHANGES * 1e6
         journal = _journal_cost(new_state)
-
-        assert await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_stop(force=True)
     await server.close()
 
     rows = [

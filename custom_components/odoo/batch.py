@@ -4,6 +4,9 @@ Events are encoded once, when they leave the queue (or when a snapshot is taken)
 keeps them encoded so a retry sends the very same bytes.
 """
 
+import secrets
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +42,9 @@ class Batch:
 # A queued item is a live state (encoded when batched), a ready wire event, or a chunk.
 type QueueItem = State | WireEvent | Chunk
 
+# Receives a queued item that cannot be encoded, and orjson's reason.
+type SetAside = Callable[[State | WireEvent, TypeError], None]
+
 
 def encode_item(item: State | WireEvent, include_attributes: bool) -> bytes:
     """Return the encoded wire event of a queued state or event.
@@ -61,6 +67,47 @@ def split_events(events: list[bytes], max_events: int) -> list[list[bytes]]:
         chunks[-1].append(encoded)
         size += len(encoded) + 1
     return chunks
+
+
+def take_events(
+    queue: deque[QueueItem], max_events: int, include_attributes: bool, set_aside: SetAside
+) -> list[bytes]:
+    """Take and encode the states and events at the front of `queue`, up to the next chunk,
+    within the event and byte limits of a batch.
+
+    An item that cannot be encoded (an attribute JSON cannot hold) is handed to `set_aside`
+    and leaves the queue; every item is encoded before it is taken.
+    """
+    events: list[bytes] = []
+    size = ENVELOPE_BYTES
+    while queue and len(events) < max_events:
+        item = queue[0]
+        if isinstance(item, Chunk):
+            break
+        try:
+            encoded = encode_item(item, include_attributes)
+        except TypeError as err:  # orjson's JSONEncodeError
+            queue.popleft()
+            set_aside(item, err)
+            continue
+        if events and size + len(encoded) + 1 > MAX_BATCH_BYTES:
+            break
+        queue.popleft()
+        events.append(encoded)
+        size += len(encoded) + 1
+    return events
+
+
+def snapshot_chunks(events: list[bytes], max_events: int) -> list[Chunk]:
+    """Cut an encoded snapshot into the chunks it travels in: one, or numbered parts."""
+    runs = split_events(events, max_events)
+    if len(runs) == 1:
+        return [Chunk(True, runs[0])]
+    snapshot_id = secrets.token_hex(8)
+    return [
+        Chunk({"id": snapshot_id, "part": part, "parts": len(runs)}, run)
+        for part, run in enumerate(runs, start=1)
+    ]
 
 
 def encode_batch(batch: Batch) -> bytes:

@@ -2,14 +2,14 @@
 
 A façade over modules with one job each: the listener (`listener.py`) appends bus changes to
 the send queue (`send_queue.py`); the sender (`sender.py`) pushes batches from its front and
-acts on Odoo's answer (`retry.py`); snapshots are taken by `resync.py`; `outbox_store.py`
-saves the queue in its journal (`outbox_journal.py`) and the status (`outbox_status.py`) in
-a Store. What concerns the config entry (re-authentication, repair issues) leaves through
-the `effects` callback.
+acts on Odoo's answer (`retry.py`); snapshots are taken by `resync.py`; `overflow.py`
+compacts a full queue and `set_aside.py` keeps what JSON cannot hold; `outbox_store.py` saves
+the queue in its journal (`outbox_journal.py`) and the status (`outbox_status.py`) in a
+Store; `status_updates.py` tells the status entities when to refresh. What concerns the
+config entry (re-authentication, repair issues) leaves through the `effects` callback.
 """
 
 import asyncio
-import logging
 from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,25 +18,23 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, State, callback
 from homeassistant.helpers.start import async_at_started
 
-from .const import DEAD_LETTER_UNENCODABLE, DOMAIN, ISSUE_OUTBOX_OVERFLOW, PUSH_TIMEOUT
-from .entry_effects import EntryEffects, RaiseIssue
-from .events import WireEvent, event_key, event_reference
+from .const import DOMAIN, PUSH_TIMEOUT
+from .entry_effects import EntryEffects
 from .export_filter import ExportFilter
 from .listener import OutboxListener
 from .outbox_settings import OutboxSettings
 from .outbox_status import OutboxStatus
 from .outbox_store import OutboxSaver, async_remove_outbox
+from .overflow import Compactor
 from .push_client import PushClient
 from .resync import SnapshotRequests
 from .send_queue import SendQueue
 from .sender import Sender
+from .set_aside import UnencodableSetAside
+from .status_updates import StatusUpdates
 
 if TYPE_CHECKING:
     from .runtime import OdooConfigEntry
-
-_LOGGER = logging.getLogger(__name__)
-
-STATUS_INTERVAL = 5.0
 
 
 class Outbox:
@@ -55,16 +53,16 @@ class Outbox:
         self._hass = hass
         self._entry = entry
         self._settings = settings
-        self._effects = effects
         self.status = OutboxStatus()
         self._queue = SendQueue(settings.buffer_limit)
         self._saver = OutboxSaver(
-            hass,
-            entry,
-            self._queue,
-            lambda: self.status.to_store(),
-            lambda: self._settings.send_attributes,
+            hass, entry, self._queue, self.status.to_store, lambda: self._settings.send_attributes
         )
+        self._updates = StatusUpdates(hass)
+        self._compactor = Compactor(
+            hass, entry.title, self._queue, self.status, effects, self._async_compacted
+        )
+        set_aside = UnencodableSetAside(entry.title, self.status, self._saver.schedule)
         self.listener = OutboxListener(
             hass,
             self._queue,
@@ -79,7 +77,7 @@ class Outbox:
             self._queue,
             settings,
             self.listener.frozen_filter,
-            self._set_aside_unencodable,
+            set_aside,
             self._async_snapshot_queued,
         )
         self._sender = Sender(
@@ -91,17 +89,13 @@ class Outbox:
             settings,
             self._saver,
             self._snapshots,
-            self._set_aside_unencodable,
+            set_aside,
             effects,
-            self._async_notify_status,
+            self._updates.async_notify,
         )
-        self._compaction_scheduled = False
         self._sender_task: asyncio.Task[None] | None = None
         self._unsubscribers: list[CALLBACK_TYPE] = []
         self._stop_unsub: CALLBACK_TYPE | None = None
-        self._status_timer: asyncio.TimerHandle | None = None
-        self._status_listeners: list[CALLBACK_TYPE] = []
-        self._unencodable_logged: set[tuple[str, str]] = set()
 
     # ---- status -------------------------------------------------------------------------
 
@@ -126,20 +120,7 @@ class Outbox:
     @callback
     def async_add_status_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call `listener` whenever the status changes; return the unsubscribe callback."""
-        self._status_listeners.append(listener)
-        return lambda: self._status_listeners.remove(listener)
-
-    @callback
-    def _async_notify_status(self) -> None:
-        """Tell the status entities to refresh."""
-        for listener in list(self._status_listeners):
-            listener()
-
-    @callback
-    def _async_status_tick(self) -> None:
-        """Refresh the status entities periodically (outbox size grows between pushes)."""
-        self._async_notify_status()
-        self._status_timer = self._hass.loop.call_later(STATUS_INTERVAL, self._async_status_tick)
+        return self._updates.async_add_listener(listener)
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -147,7 +128,7 @@ class Outbox:
         """Restore the queue, the batch in flight and the counters saved before a restart."""
         stored, from_store = await self._saver.async_load()
         if stored:
-            self.status = self._sender.status = OutboxStatus.from_store(stored)
+            self.status.restore(stored)
         if from_store:
             await self._saver.async_save()
 
@@ -161,7 +142,7 @@ class Outbox:
         self._stop_unsub = self._hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_hass_stopping
         )
-        self._status_timer = self._hass.loop.call_later(STATUS_INTERVAL, self._async_status_tick)
+        self._updates.async_start()
         self._sender_task = self._entry.async_create_background_task(
             self._hass, self._sender.async_run(), f"{DOMAIN} outbox {self._entry.title}"
         )
@@ -179,9 +160,7 @@ class Outbox:
     async def _async_hass_stopping(self, _event: Event | None = None) -> None:
         """Stop sending and save: config entries are not unloaded when Home Assistant stops."""
         self._stop_unsub = None
-        if self._status_timer is not None:
-            self._status_timer.cancel()
-            self._status_timer = None
+        self._updates.async_stop()
         # An interrupted push stays in flight and is retried after a restart.
         if self._sender_task is not None and not self._sender_task.done():
             self._sender_task.cancel()
@@ -248,38 +227,18 @@ class Outbox:
         attention = self._queue.attend()
         if attention.wake:
             self._sender.wake()
-        if attention.over_limit and not self._compaction_scheduled:
-            self._compaction_scheduled = True
-            self._hass.loop.call_soon(self._async_compact)
+        if attention.over_limit:
+            self._compactor.async_schedule()
 
     @callback
-    def _async_compact(self) -> None:
-        """Shrink a full buffer: keep each item's latest event, drop the oldest history first."""
-        self._compaction_scheduled = False
-        limit = self._settings.buffer_limit
-        compaction = self._queue.compact(limit)
-        if compaction is None:
-            return
-        if compaction.latest_dropped:
+    def _async_compacted(self, latest_dropped: bool) -> None:
+        """Bring back with a snapshot the latest values compaction dropped, and save."""
+        if latest_dropped:
             self.async_request_snapshot()
-        self.status.dropped_events += compaction.dropped
-        _LOGGER.warning(
-            "The outbox of %s is full (%s events); dropped %s older events, %s in total",
-            self._entry.title,
-            limit,
-            compaction.dropped,
-            self.status.dropped_events,
-        )
-        self._effects(
-            RaiseIssue(
-                ISSUE_OUTBOX_OVERFLOW,
-                {"dropped": str(self.status.dropped_events), "limit": str(limit)},
-            )
-        )
-        self._async_notify_status()
+        self._updates.async_notify()
         self._saver.schedule()
 
-    # ---- snapshots and events set aside -------------------------------------------------
+    # ---- snapshots ----------------------------------------------------------------------
 
     @callback
     def _async_snapshot_at_start(self, _hass: HomeAssistant) -> None:
@@ -295,26 +254,5 @@ class Outbox:
     def _async_snapshot_queued(self) -> None:
         """Send a snapshot that reached the queue, and save it."""
         self._sender.wake()
-        self._async_notify_status()
-        self._saver.schedule()
-
-    def _set_aside_unencodable(self, item: State | WireEvent, err: TypeError) -> None:
-        """Set aside an event JSON cannot hold (orjson refused an attribute), so the rest flows.
-
-        Logged once per entity (or device, area): a sensor with such an attribute would
-        otherwise log at every change.
-        """
-        kind, key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
-        self.status.add_dead_letter(
-            None, DEAD_LETTER_UNENCODABLE, str(err), event_reference(kind, key)
-        )
-        if (kind, key) not in self._unencodable_logged:
-            self._unencodable_logged.add((kind, key))
-            _LOGGER.warning(
-                "The %s event of %s cannot be encoded as JSON for %s (%s); it was set aside",
-                kind,
-                key,
-                self._entry.title,
-                err,
-            )
+        self._updates.async_notify()
         self._saver.schedule()

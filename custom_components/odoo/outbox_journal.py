@@ -86,6 +86,11 @@ def stored_batch(batch: Batch) -> dict[str, Any]:
     }
 
 
+def stored_header(next_seq: int, inflight: Batch | None) -> dict[str, Any]:
+    """Return the journal's header: the next sequence number and the batch in flight."""
+    return {"next_seq": next_seq, "inflight": stored_batch(inflight) if inflight else None}
+
+
 def restored_batch(stored: dict[str, Any]) -> Batch:
     """Return the batch in flight saved by `stored_batch`."""
     return Batch(

@@ -1,6 +1,6 @@
 """What the outbox tells about itself: counters, connection, the last error and dead letters.
 
-The counters and dead letters survive restarts (`to_store` / `from_store`, kept in the same
+The counters and dead letters survive restarts (`to_store` / `restore`, kept in the same
 document as the queue); the connection state and the error of the moment do not.
 """
 
@@ -58,6 +58,13 @@ class OutboxStatus:
             "dead_letters": list(self.dead_letters),
             "last_success": self.last_success.isoformat() if self.last_success else None,
         }
+
+    def restore(self, stored: dict[str, Any]) -> None:
+        """Take in place the part saved by `to_store`: the outbox's parts share this status."""
+        saved = self.from_store(stored)
+        for name in ("events_sent", "dropped_events", "dead_letter_count", "last_success"):
+            setattr(self, name, getattr(saved, name))
+        self.dead_letters.extend(saved.dead_letters)
 
     @classmethod
     def from_store(cls, stored: dict[str, Any]) -> Self:

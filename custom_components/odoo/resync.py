@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
-from .batch import QueueItem
+from .batch import QueueItem, SetAside
 from .const import DOMAIN
 from .outbox_settings import OutboxSettings
-from .send_queue import SendQueue, SetAside
+from .send_queue import SendQueue
 from .snapshot import SnapshotSources, capture_snapshot, encode_snapshot
 from .system_facts import async_system_event
 

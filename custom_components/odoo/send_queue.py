@@ -11,34 +11,19 @@ listener compares one number.
 import secrets
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
-from itertools import islice
 from typing import Any, NamedTuple
 
 from homeassistant.core import State
 from homeassistant.util import dt as dt_util
 
-from .batch import ENVELOPE_BYTES, Batch, Chunk, QueueItem, encode_item, split_events
-from .const import MAX_BATCH_BYTES
-from .events import WireEvent, event_key
+from .batch import Batch, Chunk, QueueItem, SetAside, snapshot_chunks, take_events
 from .journal_marks import JournalMarks
-from .outbox_journal import Journaled, JournalWrite, restored_batch, restored_item, stored_batch
+from .outbox_journal import Journaled, JournalWrite, restored_batch, restored_item, stored_header
+from .queue_order import Compaction, compacted, is_snapshot, position_after, with_snapshot
 
-# Receives a queued item that cannot be encoded, and orjson's reason.
-type SetAside = Callable[[State | WireEvent, TypeError], None]
-
-# Compaction frees 10 % of the buffer at once so it runs once per 20 000 events, not per event.
-COMPACTION_TARGET = 0.9
 NEVER = sys.maxsize
-
-
-class Compaction(NamedTuple):
-    """What compacting a full queue dropped."""
-
-    dropped: int
-    # Latest values went too: only a new snapshot brings them back to Odoo.
-    latest_dropped: bool
 
 
 class Attention(NamedTuple):
@@ -160,11 +145,8 @@ class SendQueue:
 
     def _restore_items(self, items: Iterable[QueueItem]) -> None:
         """Queue restored items, counting chunks."""
-        for item in items:
-            if isinstance(item, Chunk):
-                self._append_chunk(item)
-            else:
-                self._items.append(item)
+        self._items.extend(items)
+        self._recount()
 
     def journal_changes(self, include_attributes: bool) -> JournalWrite:
         """Return what changed since the last call, for the journal's next commit.
@@ -175,26 +157,20 @@ class SendQueue:
         rows, end, rewrite, header_changed = self._marks.changes(
             self._items, (self._next_seq, self._inflight)
         )
-        header: dict[str, Any] | None = None
-        if header_changed:
-            header = {
-                "next_seq": self._next_seq,
-                "inflight": stored_batch(self._inflight) if self._inflight else None,
-            }
+        header = stored_header(self._next_seq, self._inflight) if header_changed else None
         return JournalWrite(self._marks.front, end, rows, rewrite, header, include_attributes)
 
     def journal_failed(self) -> None:
         """Write everything at the next commit: the last one did not reach the journal."""
         self._marks.failed()
 
-    def _put_first(self, items: list[QueueItem]) -> None:
+    def _put_first(self, chunks: list[Chunk]) -> None:
         """Queue chunks before the front, at the positions below it: the journal's next
         commit writes those rows alone, however long the queue behind them."""
-        for item in reversed(items):
-            self._items.appendleft(item)
-            if isinstance(item, Chunk):
-                self._count(item)
-        self._marks.put_first(len(items))
+        for chunk in reversed(chunks):
+            self._items.appendleft(chunk)
+            self._count(chunk)
+        self._marks.put_first(len(chunks))
 
     def _append_chunk(self, chunk: Chunk) -> None:
         """Queue a chunk and keep the pending count exact."""
@@ -209,37 +185,16 @@ class SendQueue:
     # ---- batches ------------------------------------------------------------------------
 
     def take_batch(self, max_events: int, include_attributes: bool, set_aside: SetAside) -> Batch:
-        """Seal the events at the front of the queue into the next batch.
-
-        An item that cannot be encoded (an attribute JSON cannot hold) is handed to
-        `set_aside` and leaves the queue; every item is encoded before it is taken.
-        """
+        """Seal the chunk, or the events (`take_events`), at the front into the next batch."""
         front = self._items[0]
         if isinstance(front, Chunk):
             self._items.popleft()
             self._marks.taken_from_front(1)
             self._count(front, -1)
             return self.seal(front.events, front.snapshot)
-        events: list[bytes] = []
-        size = ENVELOPE_BYTES
-        queue = self._items
-        length = len(queue)
-        while queue and len(events) < max_events:
-            item = queue[0]
-            if isinstance(item, Chunk):
-                break
-            try:
-                encoded = encode_item(item, include_attributes)
-            except TypeError as err:  # orjson's JSONEncodeError
-                queue.popleft()
-                set_aside(item, err)
-                continue
-            if events and size + len(encoded) + 1 > MAX_BATCH_BYTES:
-                break
-            queue.popleft()
-            events.append(encoded)
-            size += len(encoded) + 1
-        self._marks.taken_from_front(length - len(queue))
+        length = len(self._items)
+        events = take_events(self._items, max_events, include_attributes, set_aside)
+        self._marks.taken_from_front(length - len(self._items))
         return self.seal(events, snapshot=False)
 
     def seal(self, events: list[bytes], snapshot: bool | dict[str, Any]) -> Batch:
@@ -267,102 +222,44 @@ class SendQueue:
             return None
         return events[0] if events else None
 
-    # ---- snapshots and compaction -------------------------------------------------------
+    # ---- snapshots and compaction (`queue_order.py`) ----------------------------------
 
     def insert_snapshot(
         self, events: list[bytes], max_events: int, taken_after: QueueItem | None
     ) -> None:
         """Queue an encoded snapshot where it was taken, replacing a queued one."""
-        chunks = split_events(events, max_events)
-        if len(chunks) == 1:
-            parts = [Chunk(True, chunks[0])]
-        else:
-            snapshot_id = secrets.token_hex(8)
-            parts = [
-                Chunk({"id": snapshot_id, "part": part, "parts": len(chunks)}, chunk)
-                for part, chunk in enumerate(chunks, start=1)
-            ]
-        position = self._position_after(taken_after)
-        holds_snapshot = any(isinstance(item, Chunk) and item.snapshot for item in self._items)
-        # At either end the journal writes the new parts alone; elsewhere it rewrites.
-        if not holds_snapshot and position == len(self._items):
-            for part in parts:
-                self._append_chunk(part)
-            return
-        if not holds_snapshot and position == 0:
-            self._put_first(list(parts))
-            return
-        if holds_snapshot:
-            # The older snapshot goes; the place found for this one moves up with it.
-            position -= sum(
-                1
-                for item in islice(self._items, position)
-                if isinstance(item, Chunk) and item.snapshot
-            )
-            self._remove_queued_snapshots()
-        for offset, part in enumerate(parts):
-            self._items.insert(position + offset, part)
-            self._count(part)
-        self._marks.reordered()
-
-    def _position_after(self, taken_after: QueueItem | None) -> int:
-        """Return the queue index just after `taken_after`, the last item queued before a
-        snapshot was taken, or 0 when it is gone (sent or compacted away).
-
-        Everything behind that index then reaches Odoo after the snapshot, in order, which
-        is always right: replaying changes the snapshot already holds ends in the same state.
-        """
-        if taken_after is not None:
-            for index_from_end, item in enumerate(reversed(self._items)):
-                if item is taken_after:
-                    return len(self._items) - index_from_end
-        return 0
-
-    def _remove_queued_snapshots(self) -> None:
-        """Drop snapshot chunks not yet sent: a newer snapshot supersedes them."""
-        kept: deque[QueueItem] = deque()
-        for item in self._items:
-            if isinstance(item, Chunk) and item.snapshot:
-                self._count(item, -1)
-            else:
-                kept.append(item)
-        self._items = kept
+        parts = snapshot_chunks(events, max_events)
+        position = position_after(self._items, taken_after)
+        if not any(is_snapshot(item) for item in self._items):
+            # At either end the journal writes the new parts alone; elsewhere it rewrites.
+            if position == len(self._items):
+                for part in parts:
+                    self._append_chunk(part)
+                return
+            if position == 0:
+                self._put_first(parts)
+                return
+        self._reordered(with_snapshot(self._items, position, parts))
 
     def compact(self, limit: int) -> Compaction | None:
         """Shrink a queue beyond `limit`: keep each item's latest event, drop the oldest
         history first; return None when there is nothing to drop.
         """
-        items = list(self._items)
-        excess = len(items) - int(limit * COMPACTION_TARGET)
-        if len(items) <= limit or excess <= 0:
+        result = compacted(list(self._items), limit)
+        if result is None:
             return None
-        dropped = set(_superseded(items)[:excess])
-        latest_dropped = len(dropped) < excess
-        # Only latest values are left: drop the oldest; a snapshot the caller queues restores them.
-        for index, item in enumerate(items):
-            if len(dropped) >= excess:
-                break
-            if not isinstance(item, Chunk):
-                dropped.add(index)
-        if not dropped:  # only snapshot parts, which are never dropped
-            return None
-        self._items = deque(item for index, item in enumerate(items) if index not in dropped)
+        kept, compaction = result
+        self._reordered(kept)
+        return compaction
+
+    def _reordered(self, items: list[QueueItem]) -> None:
+        """Hold `items` from now on: recount the chunks, and rewrite the journal."""
+        self._items = deque(items)
+        self._recount()
         self._marks.reordered()
-        return Compaction(len(dropped), latest_dropped)
 
-
-def _superseded(items: list[QueueItem]) -> list[int]:
-    """Return, oldest first, the indexes of events a later event of the same item supersedes."""
-    seen: set[tuple[str, str]] = set()
-    superseded: list[int] = []
-    for index in range(len(items) - 1, -1, -1):
-        item = items[index]
-        if isinstance(item, Chunk):
-            continue
-        key = ("state", item.entity_id) if isinstance(item, State) else event_key(item)
-        if key in seen:
-            superseded.append(index)
-        else:
-            seen.add(key)
-    superseded.reverse()
-    return superseded
+    def _recount(self) -> None:
+        """Count the chunks again, after the queue changed in the middle."""
+        chunks = [item for item in self._items if isinstance(item, Chunk)]
+        self._chunk_count = len(chunks)
+        self._chunk_events = sum(len(chunk.events) for chunk in chunks)

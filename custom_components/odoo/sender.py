@@ -14,7 +14,7 @@ import orjson
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .batch import Batch, encode_batch
+from .batch import Batch, SetAside, encode_batch
 from .const import GZIP_THRESHOLD_BYTES, ISSUE_CLOCK_SKEW, ISSUE_INSTANCE_REMOVED
 from .entry_effects import ClearIssue, EntryEffects, RaiseIssue, Reauthenticate
 from .events import event_key
@@ -24,7 +24,7 @@ from .outbox_store import OutboxSaver
 from .push_client import PushAnswer, PushClient
 from .resync import SnapshotRequests
 from .retry import Delivered, Halt, Retry, Split, describe_failure, outcome
-from .send_queue import NEVER, SendQueue, SetAside
+from .send_queue import NEVER, SendQueue
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,7 +51,6 @@ class Sender:
         self._title = title
         self._client = client
         self._queue = queue
-        # Replaced by the outbox when it loads the saved status.
         self.status = status
         # Replaced by the outbox when the options change.
         self.settings = settings

@@ -15,11 +15,11 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 from stack import (
     ODOO_ADMIN_LOGIN,
@@ -29,6 +29,8 @@ from stack import (
     free_port,
     wait_for,
 )
+
+T = TypeVar("T")
 
 # Every secret, API key and webhook id a test created, for the log scan at the end.
 CREATED_SECRETS: set[str] = set()
@@ -245,6 +247,16 @@ def instance_secrets(odoo: OdooServer) -> list[dict[str, Any]]:
         .with_context(active_test=False)
         .search_read([], ["uuid", "secret", "webhook_id", "push_url", "ha_url", "active"])
     )
+
+
+def pair_new_instance(odoo: OdooServer, pairing: Callable[[], T]) -> tuple[T, dict[str, Any]]:
+    """Run `pairing`; return what it returned and the row (secrets included) of the one
+    instance it created in `odoo`, which other modules' Home Assistants may share."""
+    before = {row["id"] for row in instance_secrets(odoo)}
+    result = pairing()
+    rows = [row for row in instance_secrets(odoo) if row["id"] not in before]
+    assert len(rows) == 1, rows
+    return result, rows[0]
 
 
 def remember_pairing_secrets(odoo: OdooServer) -> None:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from stack import HomeAssistant, OdooServer, pair
 
-from .bridge import running_hass, running_odoo
+from .bridge import pair_new_instance, running_hass, running_odoo
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +31,7 @@ def odoo(work_dir: Path) -> Iterator[OdooServer]:
 
 @pytest.fixture(scope="session")
 def second_odoo(work_dir: Path) -> Iterator[OdooServer]:
-    """Another Odoo database, for modules that pair Home Assistants of their own.
-
-    The first modules (commands, pipeline) expect the session's Odoo to hold only the
-    session's Home Assistant; a module that pairs its own and sorts before them uses this.
-    """
+    """Another Odoo database, for a module that wants an Odoo to its own Home Assistant."""
     with running_odoo("ha_bridge_e2e_second", work_dir / "odoo-second", drop=True) as server:
         yield server
 
@@ -49,5 +45,10 @@ def hass(work_dir: Path) -> Iterator[HomeAssistant]:
 
 @pytest.fixture(scope="session")
 def paired(hass: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
-    """Home Assistant paired with Odoo through the config flow, with a real API key."""
-    return pair(hass, odoo)
+    """Home Assistant paired with Odoo through the config flow, with a real API key.
+
+    The flow's result, and `instance_id`: the session's Odoo also holds the instances that
+    other modules pair, so tests of the session's Home Assistant look up only its own.
+    """
+    result, instance = pair_new_instance(odoo, lambda: pair(hass, odoo))
+    return {**result, "instance_id": instance["id"]}

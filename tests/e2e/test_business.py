@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from stack import HomeAssistant, OdooServer, wait_for
 
-from .bridge import pair_through, running_hass
+from .bridge import pair_new_instance, pair_through, running_hass
 
 LIGHT = "input_boolean.rush_light"
 AUTOMATION = r"""input_boolean:
@@ -53,9 +53,8 @@ def hass_b(work_dir: Path) -> Iterator[HomeAssistant]:
 def instance_b(hass_b: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
     """hass_b paired with the session's Odoo, its light in Odoo; returns the instance row."""
     env = odoo.rpc().env
-    before = set(env["ha.instance"].search([]))
-    pair_through(hass_b, odoo, odoo.url)
-    (instance_id,) = set(env["ha.instance"].search([])) - before
+    _, instance = pair_new_instance(odoo, lambda: pair_through(hass_b, odoo, odoo.url))
+    instance_id = instance["id"]
     wait_for(
         lambda: env["ha.entity"].search_count(
             [("instance_id", "=", instance_id), ("entity_id", "=", LIGHT)]

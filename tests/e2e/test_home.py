@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from stack import HomeAssistant, OdooServer, wait_for
 
-from .bridge import pair_through, running_hass
+from .bridge import pair_new_instance, pair_through, running_hass
 
 METER = "sensor.cellar_meter_energy"
 DEVICE_MAKER = "bridge_test_device"
@@ -133,12 +133,9 @@ def hass_h(work_dir: Path) -> Iterator[HomeAssistant]:
 @pytest.fixture(scope="module")
 def instance_h(hass_h: HomeAssistant, odoo: OdooServer) -> int:
     """hass_h paired with the session's Odoo, the meter in Odoo; returns the instance id."""
-    env = odoo.rpc().env
-    before = set(env["ha.instance"].search([]))
-    pair_through(hass_h, odoo, odoo.url)
-    (instance_id,) = set(env["ha.instance"].search([])) - before
-    wait_for(lambda: odoo_entity(odoo, instance_id, METER), 120, "the meter in Odoo")
-    return instance_id
+    _, instance = pair_new_instance(odoo, lambda: pair_through(hass_h, odoo, odoo.url))
+    wait_for(lambda: odoo_entity(odoo, instance["id"], METER), 120, "the meter in Odoo")
+    return int(instance["id"])
 
 
 def odoo_rows(

@@ -11,10 +11,12 @@ COFFEE = "input_boolean.coffee_machine"
 SETPOINT = "input_number.boiler_setpoint"
 
 
-def odoo_entity(odoo_client: Any, entity_id: str) -> dict[str, Any] | None:
-    """The ha.entity row for an entity id, read through Odoo's RPC as the admin."""
+def odoo_entity(odoo_client: Any, paired: dict[str, Any], entity_id: str) -> dict[str, Any] | None:
+    """The session instance's ha.entity row for an entity id, read through Odoo's RPC as the
+    admin (other modules pair instances of their own with the same Odoo)."""
     rows = odoo_client.env["ha.entity"].search_read(
-        [("entity_id", "=", entity_id)], ["state", "last_updated", "numeric_value"]
+        [("instance_id", "=", paired["instance_id"]), ("entity_id", "=", entity_id)],
+        ["state", "last_updated", "numeric_value"],
     )
     return rows[0] if rows else None
 
@@ -37,10 +39,12 @@ def test_pairing_creates_the_instance_and_snapshot(
 ) -> None:
     """After pairing, Odoo has the instance and every exported state of the snapshot."""
     client = odoo.rpc()
-    instances = client.env["ha.instance"].search_read([], ["name", "ha_url"])
+    instances = client.env["ha.instance"].search_read(
+        [("id", "=", paired["instance_id"])], ["name", "ha_url"]
+    )
     assert [instance["ha_url"] for instance in instances] == [hass.url]
     _, state = hass.api("GET", f"/api/states/{COFFEE}")
-    row = wait_for(lambda: odoo_entity(client, COFFEE), 30, "the snapshot in Odoo")
+    row = wait_for(lambda: odoo_entity(client, paired, COFFEE), 30, "the snapshot in Odoo")
     assert row["state"] == state["state"]
 
 
@@ -49,7 +53,7 @@ def test_state_change_reaches_odoo_quickly(
 ) -> None:
     """A state changed in Home Assistant is committed in Odoo well within a second."""
     client = odoo.rpc()
-    wait_for(lambda: odoo_entity(client, SETPOINT), 30, "the snapshot in Odoo")
+    wait_for(lambda: odoo_entity(client, paired, SETPOINT), 30, "the snapshot in Odoo")
     latencies = []
     for value in (41.5, 42.0, 42.5):
         started = time.monotonic()
@@ -60,7 +64,7 @@ def test_state_change_reaches_odoo_quickly(
         )
         assert status == 200
         row = wait_for(
-            lambda value=value: (r := odoo_entity(client, SETPOINT))
+            lambda value=value: (r := odoo_entity(client, paired, SETPOINT))
             and r["state"] == str(value)
             and r,
             10,
@@ -70,7 +74,12 @@ def test_state_change_reaches_odoo_quickly(
         latencies.append(time.monotonic() - started)
         assert row["numeric_value"] == value
     print(f"HA → Odoo latency over RPC polling: {[round(x * 1000) for x in latencies]} ms")
-    history = client.env["ha.entity.history"].search_count([("entity_id.entity_id", "=", SETPOINT)])
+    history = client.env["ha.entity.history"].search_count(
+        [
+            ("entity_id.instance_id", "=", paired["instance_id"]),
+            ("entity_id.entity_id", "=", SETPOINT),
+        ]
+    )
     assert history >= 3
 
 
@@ -117,14 +126,16 @@ def test_pushes_reach_odoo_whatever_its_web_base_url_says(
         result = reconfigure(hass, odoo.url)
         assert result.get("reason") == "reconfigure_successful", result
         client = odoo.rpc()
-        (instance,) = client.env["ha.instance"].search_read([], ["push_url"])
+        (instance,) = client.env["ha.instance"].search_read(
+            [("id", "=", paired["instance_id"])], ["push_url"]
+        )
         assert instance["push_url"].startswith("http://localhost:1/")
         status, _ = hass.api(
             "POST", "/api/services/input_number/set_value", {"entity_id": SETPOINT, "value": 55}
         )
         assert status == 200
         wait_for(
-            lambda: (row := odoo_entity(client, SETPOINT)) and row["state"] == "55.0",
+            lambda: (row := odoo_entity(client, paired, SETPOINT)) and row["state"] == "55.0",
             30,
             f"{SETPOINT} = 55 in Odoo",
         )
@@ -187,10 +198,13 @@ def set_counter(hass: HomeAssistant, value: int) -> None:
     assert status in (200, 201), body
 
 
-def counter_history(client: Any) -> list[str]:
-    """Every state of the counter sensor that Odoo stored, oldest first."""
+def counter_history(client: Any, paired: dict[str, Any]) -> list[str]:
+    """Every state of the session instance's counter sensor that Odoo stored, oldest first."""
     rows = client.env["ha.entity.history"].search_read(
-        [("entity_id.entity_id", "=", COUNTER)],
+        [
+            ("entity_id.instance_id", "=", paired["instance_id"]),
+            ("entity_id.entity_id", "=", COUNTER),
+        ],
         ["state"],
         order="last_updated asc",
         context={"active_test": False},
@@ -204,7 +218,9 @@ def next_values(history: list[str], count: int) -> list[int]:
     return list(range(first, first + count))
 
 
-def wait_for_counter(client: Any, last: int, timeout: float = 60) -> list[str]:
+def wait_for_counter(
+    client: Any, paired: dict[str, Any], last: int, timeout: float = 60
+) -> list[str]:
     """Wait until Odoo's history of the counter reaches `last`; return that history.
 
     History, not the current state: a state set through the REST API is not restored by
@@ -212,7 +228,9 @@ def wait_for_counter(client: Any, last: int, timeout: float = 60) -> list[str]:
     """
     return list(
         wait_for(
-            lambda: (history := counter_history(client)) and history[-1] == str(last) and history,
+            lambda: (history := counter_history(client, paired))
+            and history[-1] == str(last)
+            and history,
             timeout,
             f"{COUNTER} = {last} in Odoo's history",
         )
@@ -224,13 +242,13 @@ def test_thousand_changes_arrive_exactly_once(
 ) -> None:
     """1 000 quick state changes are all stored in Odoo, each exactly once, in order."""
     client = odoo.rpc()
-    before = counter_history(client)
+    before = counter_history(client, paired)
     values = next_values(before, 1000)
     for value in values:
         set_counter(hass, value)
-    history = wait_for_counter(client, values[-1])
+    history = wait_for_counter(client, paired, values[-1])
     assert history[len(before) :] == [str(value) for value in values]
-    row = odoo_entity(client, COUNTER)
+    row = odoo_entity(client, paired, COUNTER)
     assert row is not None
     assert row["state"] == str(values[-1])
 
@@ -240,7 +258,7 @@ def test_odoo_outage_loses_nothing(
 ) -> None:
     """States changed while Odoo is down for 30 s arrive once it is back, exactly once."""
     client = odoo.rpc()
-    before = counter_history(client)
+    before = counter_history(client, paired)
     values = next_values(before, 300)
     odoo.stop()
     started = time.monotonic()
@@ -250,7 +268,7 @@ def test_odoo_outage_loses_nothing(
     time.sleep(max(0.0, 30 - (time.monotonic() - started)))
     odoo.start()
     client = odoo.rpc()
-    history = wait_for_counter(client, values[-1], timeout=120)
+    history = wait_for_counter(client, paired, values[-1], timeout=120)
     assert history[len(before) :] == [str(value) for value in values]
 
 
@@ -259,7 +277,7 @@ def test_backlog_survives_a_home_assistant_restart(
 ) -> None:
     """A backlog queued while Odoo is down is persisted by HA and delivered after its restart."""
     client = odoo.rpc()
-    before = counter_history(client)
+    before = counter_history(client, paired)
     values = next_values(before, 100)
     odoo.stop()
     for value in values:
@@ -269,5 +287,5 @@ def test_backlog_survives_a_home_assistant_restart(
     hass.start()
     hass.onboard()
     client = odoo.rpc()
-    history = wait_for_counter(client, values[-1], timeout=120)
+    history = wait_for_counter(client, paired, values[-1], timeout=120)
     assert history[len(before) :] == [str(value) for value in values]

@@ -38,8 +38,8 @@ from stack import (
 
 from .bridge import (
     CREATED_SECRETS,
-    instance_secrets,
     json_body,
+    pair_new_instance,
     pair_through,
     remember_pairing_secrets,
     running_hass,
@@ -73,16 +73,15 @@ def hass_s(work_dir: Path) -> Iterator[HomeAssistant]:
 @pytest.fixture(scope="module")
 def paired_s(hass_s: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
     """hass_s paired with the session's Odoo; returns its instance row (with secrets)."""
-    before = {row["uuid"] for row in instance_secrets(odoo)}
-    pair_through(hass_s, odoo, odoo.url)
-    rows = [row for row in instance_secrets(odoo) if row["uuid"] not in before]
-    assert len(rows) == 1, rows
+    _, row = pair_new_instance(odoo, lambda: pair_through(hass_s, odoo, odoo.url))
     wait_for(
-        lambda: odoo.rpc().env["ha.entity"].search_count([("entity_id", "=", COFFEE)]) > 0,
+        lambda: odoo.rpc()
+        .env["ha.entity"]
+        .search_count([("instance_id", "=", row["id"]), ("entity_id", "=", COFFEE)]),
         120,
         "the security instance's snapshot",
     )
-    return rows[0]
+    return row
 
 
 @pytest.fixture(scope="module")

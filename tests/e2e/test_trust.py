@@ -17,7 +17,7 @@ import pytest
 import requests
 from stack import HomeAssistant, OdooServer, signed_headers, wait_for
 
-from .bridge import instance_secrets, json_body, pair_through, running_hass
+from .bridge import json_body, pair_new_instance, pair_through, running_hass
 
 COFFEE = "input_boolean.coffee_machine"
 SETPOINT = "input_number.boiler_setpoint"
@@ -77,9 +77,7 @@ def paired_t(hass_t: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
         "POST", f"/api/states/{CAMERA}", {"state": "idle", "attributes": CAMERA_ATTRIBUTES}
     )
     assert status in (200, 201)
-    before = {row["uuid"] for row in instance_secrets(odoo)}
-    pair_through(hass_t, odoo, odoo.url)
-    (row,) = [row for row in instance_secrets(odoo) if row["uuid"] not in before]
+    _, row = pair_new_instance(odoo, lambda: pair_through(hass_t, odoo, odoo.url))
     wait_for(lambda: odoo_entity(odoo, row["id"], COFFEE), 120, "the trust instance's snapshot")
     (areas,) = hass_t.websocket_calls({"type": "config/area_registry/list"})
     # Onboarding creates a kitchen (and a living room, a bedroom) in most versions.

@@ -98,6 +98,13 @@ async def wait_for(condition: Callable[[], bool], seconds: float = 15.0) -> None
             await asyncio.sleep(0.01)
 
 
+async def first_snapshot(odoo: FakeOdoo) -> dict[str, Any]:
+    """Wait for the snapshot batch Odoo receives after pairing, and return it (the only one)."""
+    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
+    (snapshot,) = [b for b in odoo.batches if b["snapshot"]]
+    return snapshot
+
+
 async def setup_entry(
     hass: HomeAssistant, entry: MockConfigEntry, **options: Any
 ) -> MockConfigEntry:

@@ -18,7 +18,7 @@ from custom_components.odoo.export_filter import (
     RegistryChoices,
 )
 
-from .conftest import setup_entry, wait_for
+from .conftest import first_snapshot, setup_entry, wait_for
 from .fake_odoo import FakeOdoo
 from .test_outbox import outbox_of
 
@@ -132,8 +132,7 @@ async def test_label_change_moves_an_entity_out_and_in(
     """Losing an excluded label sends the entity and its state; gaining it sends its removal."""
     home = Home(hass)
     await setup_entry(hass, config_entry, exclude_labels=[home.label])
-    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
-    (snapshot,) = [b for b in odoo.batches if b["snapshot"]]
+    snapshot = await first_snapshot(odoo)
     assert home.labelled not in {e.get("entity_id") for e in snapshot["events"]}
     assert home.plain in {e.get("entity_id") for e in snapshot["events"]}
     entities = er.async_get(hass)
@@ -188,8 +187,7 @@ async def test_area_floor_change_moves_entities(
     """Moving an area off an included floor removes its entities; moving a device in adds them."""
     home = Home(hass)
     await setup_entry(hass, config_entry, include_floors=[home.floor])
-    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
-    (snapshot,) = [b for b in odoo.batches if b["snapshot"]]
+    snapshot = await first_snapshot(odoo)
     exported = {e.get("entity_id") for e in snapshot["events"]} - {None}
     assert exported == {home.on_device}
 

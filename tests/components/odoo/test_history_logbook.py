@@ -193,6 +193,16 @@ async def test_history_without_recorder_fails_clearly(
     assert "recorder" in answer["error"]["message"]
 
 
+async def odoo_logbook(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, start: datetime
+) -> list[dict[str, Any]]:
+    """Return the integration's logbook entries since `start`, once recorded."""
+    await async_wait_recording_done(hass)
+    client = await hass_client()
+    response = await client.get(f"/api/logbook/{start.isoformat()}")
+    return [entry for entry in await response.json() if entry.get("domain") == "odoo"]
+
+
 async def test_logbook_shows_the_odoo_user(
     recorder_mock: Recorder,
     hass: HomeAssistant,
@@ -222,10 +232,7 @@ async def test_logbook_shows_the_odoo_user(
         )
     await send(hass_client_no_auth, config_entry, {"type": "ping", "user": {"login": "bob"}})
     await send(hass_client_no_auth, config_entry, {"type": "resync"})
-    await async_wait_recording_done(hass)
-    client = await hass_client()
-    response = await client.get(f"/api/logbook/{start.isoformat()}")
-    entries = [entry for entry in await response.json() if entry.get("domain") == "odoo"]
+    entries = await odoo_logbook(hass, hass_client, start)
     assert [(e["name"], e["message"]) for e in entries] == [
         ("Jane", "called light.turn_on via Odoo"),
         ("Jane", "called homeassistant.restart via Odoo (refused: not_allowed)"),
@@ -325,10 +332,7 @@ async def test_logbook_shows_the_event_odoo_fired(
             config_entry,
             {"type": "fire_event", "event_type": event_type, "data": {"order": "S1"}, "user": user},
         )
-    await async_wait_recording_done(hass)
-    client = await hass_client()
-    response = await client.get(f"/api/logbook/{start.isoformat()}")
-    entries = [entry for entry in await response.json() if entry.get("domain") == "odoo"]
+    entries = await odoo_logbook(hass, hass_client, start)
     assert [(e["name"], e["message"]) for e in entries] == [
         ("Odoo", "fired odoo_rush_order for Jane"),
         ("Odoo", "fired rush_order for Jane (refused: invalid)"),

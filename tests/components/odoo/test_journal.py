@@ -12,10 +12,8 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
-from homeassistant.loader import DATA_CUSTOM_COMPONENTS
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_test_home_assistant,
 )
 
 from custom_components.odoo.batch import Chunk
@@ -31,7 +29,7 @@ from custom_components.odoo.send_queue import SendQueue
 from .conftest import setup_entry, wait_for
 from .fake_odoo import FakeOdoo
 from .test_outbox import live_batches, outbox_of
-from .test_persistence import journal_contents, journaled, wait_for_journal
+from .test_persistence import journal_contents, journaled, restarted_with, wait_for_journal
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 # Opens the journal given as argv[1] and rewrites it with many rows; a progress handler
@@ -70,23 +68,11 @@ async def restart_on(
 ) -> list[dict[str, Any]]:
     """Start a second Home Assistant on `directory` with the same pairing; return the live
     batches Odoo holds once `delivered` state events reached it."""
-    async with async_test_home_assistant(config_dir=str(directory)) as restarted:
-        restarted.data.pop(DATA_CUSTOM_COMPONENTS)
-        again = MockConfigEntry(
-            domain=DOMAIN,
-            entry_id=entry.entry_id,
-            data=dict(entry.data),
-            options=dict(entry.options),
-            unique_id=entry.unique_id,
-        )
-        again.add_to_hass(restarted)
-        assert await restarted.config_entries.async_setup(again.entry_id)
+    async with restarted_with(str(directory), entry):
         await wait_for(
             lambda: sum(len(b["events"]) for b in live_batches(odoo) if not b["snapshot"])
             >= delivered
         )
-        assert await restarted.config_entries.async_unload(again.entry_id)
-        await restarted.async_stop(force=True)
     return live_batches(odoo)
 
 

@@ -1,6 +1,8 @@
 """Durability: the outbox survives Home Assistant restarts and unloads; a full buffer compacts."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -62,6 +64,26 @@ async def journaled_entities(hass: HomeAssistant, entry: MockConfigEntry) -> lis
     return [item["entity_id"] for item in items if isinstance(item, dict) and "entity_id" in item]
 
 
+@asynccontextmanager
+async def restarted_with(config_dir: str, entry: MockConfigEntry) -> AsyncIterator[None]:
+    """A second Home Assistant on `config_dir` with the same pairing set up, as after a
+    restart; unloaded and stopped at the end."""
+    async with async_test_home_assistant(config_dir=config_dir) as restarted:
+        restarted.data.pop(DATA_CUSTOM_COMPONENTS)
+        again = MockConfigEntry(
+            domain=DOMAIN,
+            entry_id=entry.entry_id,
+            data=dict(entry.data),
+            options=dict(entry.options),
+            unique_id=entry.unique_id,
+        )
+        again.add_to_hass(restarted)
+        assert await restarted.config_entries.async_setup(again.entry_id)
+        yield
+        assert await restarted.config_entries.async_unload(again.entry_id)
+        await restarted.async_stop(force=True)
+
+
 async def wait_for_journal(hass: HomeAssistant, entry: MockConfigEntry, entity_id: str) -> None:
     """Wait up to 5 s for an entity's event to reach the journal."""
     async with asyncio.timeout(5):
@@ -90,23 +112,11 @@ async def test_backlog_survives_a_restart(
     assert [item["state"] for item in queued] == [str(value) for value in range(5)]
 
     odoo.down = False
-    async with async_test_home_assistant(config_dir=hass.config.config_dir) as restarted:
-        restarted.data.pop(DATA_CUSTOM_COMPONENTS)
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            entry_id=config_entry.entry_id,
-            data=dict(config_entry.data),
-            options=dict(config_entry.options),
-            unique_id=config_entry.unique_id,
-        )
-        entry.add_to_hass(restarted)
-        assert await restarted.config_entries.async_setup(entry.entry_id)
+    async with restarted_with(hass.config.config_dir, config_entry):
         await wait_for(lambda: len(odoo.state_events("sensor.meter")) >= 5)
         assert odoo.batches[0]["batch_id"] == inflight_id
         states = [e["state"] for b in live_batches(odoo) for e in b["events"]]
         assert states == [str(value) for value in range(5)]
-        assert await restarted.config_entries.async_unload(entry.entry_id)
-        await restarted.async_stop(force=True)
 
 
 async def test_a_registry_change_is_journaled_within_the_delay_while_odoo_is_down(

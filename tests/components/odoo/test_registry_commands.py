@@ -50,11 +50,12 @@ class Items:
         er.async_get(hass).async_get_or_create("switch", "demo", "x", device_id=self.lonely)
 
 
-def _allow(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) -> None:
-    """Turn registry edits on (and set other options)."""
+async def _allow(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) -> None:
+    """Turn registry edits on (and set other options), and wait until the entry reloaded."""
     hass.config_entries.async_update_entry(
         entry, options={CONF_ALLOW_REGISTRY_EDITS: True, **options}
     )
+    await hass.async_block_till_done()
 
 
 async def test_entity_edit_applies_and_streams_back(
@@ -62,8 +63,7 @@ async def test_entity_edit_applies_and_streams_back(
 ) -> None:
     """With the option on, an entity is renamed, re-areaed and labelled; the event follows."""
     items = Items(hass)
-    _allow(hass, config_entry)
-    await hass.async_block_till_done()
+    await _allow(hass, config_entry)
     fired = async_capture_events(hass, EVENT_COMMAND_RECEIVED)
 
     response = await post(
@@ -109,8 +109,7 @@ async def test_device_edit_applies(
 ) -> None:
     """A device with an exported entity gets the user's name, an area and labels."""
     items = Items(hass)
-    _allow(hass, config_entry)
-    await hass.async_block_till_done()
+    await _allow(hass, config_entry)
     response = await post(
         command(
             "update_registry",
@@ -151,8 +150,7 @@ async def test_refused_outside_the_export(
 ) -> None:
     """An entity outside the export, or a device with none exported: 403, nothing changes."""
     items = Items(hass)
-    _allow(hass, config_entry, exclude_domains=["switch"])
-    await hass.async_block_till_done()
+    await _allow(hass, config_entry, exclude_domains=["switch"])
     response = await post(command("update_registry", entity_id=items.hidden, name="X"))
     await assert_error(response, HTTPStatus.FORBIDDEN, "not_allowed")
     response = await post(command("update_registry", device_id=items.lonely, name="X"))
@@ -180,8 +178,7 @@ async def test_invalid_edits_change_nothing(
 ) -> None:
     """Unknown area or label, no edit, both targets: 400 invalid and the entry is unchanged."""
     items = Items(hass)
-    _allow(hass, config_entry)
-    await hass.async_block_till_done()
+    await _allow(hass, config_entry)
     before = er.async_get(hass).async_get(items.light)
     response = await post(command("update_registry", entity_id=items.light, **fields))
     await assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
@@ -192,7 +189,6 @@ async def test_unknown_device_is_invalid(
     hass: HomeAssistant, config_entry: MockConfigEntry, post: Post
 ) -> None:
     """A device Home Assistant does not know is 400 invalid."""
-    _allow(hass, config_entry)
-    await hass.async_block_till_done()
+    await _allow(hass, config_entry)
     response = await post(command("update_registry", device_id="nope", name="X"))
     await assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")

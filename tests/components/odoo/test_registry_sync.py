@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.odoo.const import DOMAIN
 from custom_components.odoo.events import safe_url
 
-from .conftest import setup_entry, wait_for
+from .conftest import first_snapshot, setup_entry, wait_for
 from .fake_odoo import FakeOdoo
 
 
@@ -220,8 +220,7 @@ async def test_snapshot_carries_labels_floors_and_details(
     hass.states.async_set(entry.entity_id, "locked")
 
     await setup_entry(hass, config_entry)
-    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
-    (snapshot,) = [b for b in odoo.batches if b["snapshot"]]
+    snapshot = await first_snapshot(odoo)
     kinds = [event["t"] for event in snapshot["events"]]
     order = ["system", "label", "floor", "area", "device", "entity", "state"]
     assert kinds == sorted(kinds, key=order.index)

@@ -95,18 +95,27 @@ async def test_server_failures_are_home_assistant_errors(
     assert raised.value.translation_key == "odoo_failed"
 
 
-async def test_refused_credentials_start_reauthentication(
-    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
-) -> None:
-    """When Odoo no longer accepts the API key the call fails and a reauth flow starts."""
-    await setup_entry(hass, config_entry)
+async def assert_a_refused_key_starts_reauthentication(
+    hass: HomeAssistant, odoo: FakeOdoo, entry: MockConfigEntry
+) -> HomeAssistantError:
+    """Once Odoo no longer accepts the entry's API key, a call fails as `auth_failed` and a
+    reauth flow starts; return the call's error."""
+    await setup_entry(hass, entry)
     odoo.users["admin"] = "rotated"
     with pytest.raises(HomeAssistantError) as raised:
         await call(hass, "create_record", model="res.partner", values={"name": "x"})
     assert raised.value.translation_key == "auth_failed"
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    assert config_entry.data[CONF_API_KEY] not in str(raised.value)
+    return raised.value
+
+
+async def test_refused_credentials_start_reauthentication(
+    hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> None:
+    """When Odoo no longer accepts the API key the call fails and a reauth flow starts."""
+    error = await assert_a_refused_key_starts_reauthentication(hass, odoo, config_entry)
+    assert config_entry.data[CONF_API_KEY] not in str(error)
 
 
 async def test_unreachable_odoo_is_a_home_assistant_error(

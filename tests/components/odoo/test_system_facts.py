@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.odoo.system_facts import async_system_event
 
-from .conftest import setup_entry, wait_for
+from .conftest import first_snapshot, setup_entry, wait_for
 from .fake_odoo import FakeOdoo
 
 HOST = {
@@ -116,8 +116,7 @@ async def test_snapshot_starts_with_system_and_config_change_resends(
 ) -> None:
     """Each snapshot (pairing, start, resync) opens with the facts; a config change resends them."""
     await setup_entry(hass, config_entry)
-    await wait_for(lambda: any(b["snapshot"] for b in odoo.batches))
-    (snapshot,) = [b for b in odoo.batches if b["snapshot"]]
+    snapshot = await first_snapshot(odoo)
     assert snapshot["events"][0]["t"] == "system"
     assert snapshot["events"][0]["ha_version"] == HA_VERSION
     assert [e["t"] for e in snapshot["events"]].count("system") == 1

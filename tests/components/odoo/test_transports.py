@@ -7,7 +7,7 @@ header, and a count of the deprecated `/jsonrpc` calls it received (Odoo 19 logs
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -32,6 +32,7 @@ from custom_components.odoo.const import (
 
 from .conftest import setup_entry
 from .fake_odoo import FakeOdoo
+from .test_services import assert_a_refused_key_starts_reauthentication, call
 
 CREDENTIALS = {
     CONF_DATABASE: "prod",
@@ -67,13 +68,6 @@ async def _pair(hass: HomeAssistant, odoo: FakeOdoo, **submitted: str) -> dict[s
     )
     return await hass.config_entries.flow.async_configure(
         result["flow_id"], {**CREDENTIALS, **submitted}
-    )
-
-
-async def call(hass: HomeAssistant, service: str, **data: Any) -> Any:
-    """Call a service of the integration and return its response."""
-    return await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
     )
 
 
@@ -254,13 +248,7 @@ async def test_a_refused_api_key_over_json2_starts_reauthentication(
     hass: HomeAssistant, odoo19: FakeOdoo, entry19: MockConfigEntry
 ) -> None:
     """JSON-2's 401 is the same `auth_failed` as on 18, and a reauth flow starts."""
-    await setup_entry(hass, entry19)
-    odoo19.users["admin"] = "rotated"
-    with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, "create_record", model="res.partner", values={"name": "x"})
-    assert raised.value.translation_key == "auth_failed"
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    await assert_a_refused_key_starts_reauthentication(hass, odoo19, entry19)
 
 
 async def test_removing_a_json2_entry_unpairs_over_json2(
