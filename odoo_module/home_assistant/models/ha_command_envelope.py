@@ -14,7 +14,7 @@ from ..signing import COMMAND_PATH, MAX_COMMAND_BYTES, PROTOCOL_VERSION
 
 
 class HaCommandEnvelope(models.Model):
-    _inherit = "ha.command"
+    _inherit = "ha.command"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _build(self, instance, command_type, payload):

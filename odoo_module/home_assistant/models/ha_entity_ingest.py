@@ -28,7 +28,7 @@ COMPACT_FIELDS = [
 
 
 class HaEntityIngest(models.Model):
-    _inherit = "ha.entity"
+    _inherit = "ha.entity"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _apply_events(self, instance, registry_events, state_events, devices, areas, labels):

@@ -19,7 +19,7 @@ URL_FIELDS = ("ha_url", "command_url")
 
 
 class HaInstancePairing(models.Model):
-    _inherit = "ha.instance"
+    _inherit = "ha.instance"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model_create_multi
     def create(self, vals_list):
