@@ -54,6 +54,20 @@ def redacted_answer(body):
     return {**body, "response": redact(body["response"])}
 
 
+def answer_values(answer):
+    """What an `ha.command` keeps of HA's answer (a `CommandAnswer`): outcome, redacted body,
+    error and timing."""
+    return {
+        "state": "ok" if answer.ok else "error",
+        "http_status": answer.http_status,
+        "answer": redacted_answer(answer.body),
+        "error_code": answer.code,
+        "error_message": answer.message,
+        "latency_ms": answer.latency_ms,
+        "clock_offset_seconds": answer.clock_offset_seconds,
+    }
+
+
 def _is_secret_key(key):
     name = str(key).lower()
     return name in SECRET_KEYS or any(part in name for part in SECRET_KEY_PARTS)

@@ -393,11 +393,7 @@ def _state_event(event: dict, where: str) -> StateEvent:
 def _entity_event(event: dict, where: str) -> EntityEvent:
     return EntityEvent(
         entity_id=_entity_id(event, where),
-        name=_optional_text(event, "name", where),
-        device_id=_optional_text(event, "device_id", where),
-        area_id=_optional_text(event, "area_id", where),
-        platform=_optional_text(event, "platform", where),
-        entity_category=_optional_text(event, "entity_category", where),
+        **_texts(event, where, "name", "device_id", "area_id", "platform", "entity_category"),
         disabled=_boolean(event, "disabled", where),
         removed=_boolean(event, "removed", where),
         labels=_labels(event, where),
@@ -405,20 +401,17 @@ def _entity_event(event: dict, where: str) -> EntityEvent:
 
 
 def _device_event(event: dict, where: str) -> DeviceEvent:
+    texts = _texts(
+        event,
+        where,
+        *("name", "manufacturer", "model", "model_id", "serial_number", "hw_version"),
+        *("sw_version", "area_id", "via_device_id", "entry_type"),
+    )
     return DeviceEvent(
         device_id=_identifier(event, "device_id", f"{where}.device_id"),
-        name=_optional_text(event, "name", where),
-        manufacturer=_optional_text(event, "manufacturer", where),
-        model=_optional_text(event, "model", where),
-        sw_version=_optional_text(event, "sw_version", where),
-        area_id=_optional_text(event, "area_id", where),
-        removed=_boolean(event, "removed", where),
-        model_id=_optional_text(event, "model_id", where),
-        serial_number=_optional_text(event, "serial_number", where),
-        hw_version=_optional_text(event, "hw_version", where),
+        **texts,
         configuration_url=_web_url(_optional_text(event, "configuration_url", where)),
-        via_device_id=_optional_text(event, "via_device_id", where),
-        entry_type=_optional_text(event, "entry_type", where),
+        removed=_boolean(event, "removed", where),
         disabled=_boolean(event, "disabled", where),
         labels=_labels(event, where),
     )
@@ -427,10 +420,8 @@ def _device_event(event: dict, where: str) -> DeviceEvent:
 def _area_event(event: dict, where: str) -> AreaEvent:
     return AreaEvent(
         area_id=_identifier(event, "area_id", f"{where}.area_id"),
-        name=_optional_text(event, "name", where),
+        **_texts(event, where, "name", "floor_id", "icon"),
         removed=_boolean(event, "removed", where),
-        floor_id=_optional_text(event, "floor_id", where),
-        icon=_optional_text(event, "icon", where),
         labels=_labels(event, where),
     )
 
@@ -438,10 +429,7 @@ def _area_event(event: dict, where: str) -> AreaEvent:
 def _label_event(event: dict, where: str) -> LabelEvent:
     return LabelEvent(
         label_id=_identifier(event, "label_id", f"{where}.label_id"),
-        name=_optional_text(event, "name", where),
-        color=_optional_text(event, "color", where),
-        icon=_optional_text(event, "icon", where),
-        description=_optional_text(event, "description", where),
+        **_texts(event, where, "name", "color", "icon", "description"),
         removed=_boolean(event, "removed", where),
     )
 
@@ -590,6 +578,11 @@ def _optional_text(event: dict, key: str, where: str) -> str | None:
     if len(value) > MAX_TEXT_LENGTH:
         raise PushSchemaError(f"{where}.{key}: longer than {MAX_TEXT_LENGTH} characters")
     return value
+
+
+def _texts(event: dict, where: str, *keys: str) -> dict[str, str | None]:
+    """The optional text fields `keys` of an event, by name."""
+    return {key: _optional_text(event, key, where) for key in keys}
 
 
 def _boolean(event: dict, key: str, where: str) -> bool:

@@ -212,10 +212,12 @@ def counter_history(client: Any, paired: dict[str, Any]) -> list[str]:
     return [row["state"] for row in rows]
 
 
-def next_values(history: list[str], count: int) -> list[int]:
-    """`count` counter values following what Odoo already stored (tests may run alone)."""
+def next_values(odoo: OdooServer, paired: dict[str, Any], count: int) -> tuple[int, list[int]]:
+    """How many counter states Odoo already stored, and the `count` values that follow them
+    (tests may run alone or in any order)."""
+    history = counter_history(odoo.rpc(), paired)
     first = int(history[-1]) + 1 if history else 0
-    return list(range(first, first + count))
+    return len(history), list(range(first, first + count))
 
 
 def wait_for_counter(
@@ -237,18 +239,24 @@ def wait_for_counter(
     )
 
 
+def assert_arrived_once(
+    odoo: OdooServer, paired: dict[str, Any], stored: int, values: list[int], timeout: float = 60
+) -> None:
+    """Odoo's history of the counter, after the `stored` states it held before, is exactly
+    `values`: each once, in order."""
+    history = wait_for_counter(odoo.rpc(), paired, values[-1], timeout)
+    assert history[stored:] == [str(value) for value in values]
+
+
 def test_thousand_changes_arrive_exactly_once(
     paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
 ) -> None:
     """1 000 quick state changes are all stored in Odoo, each exactly once, in order."""
-    client = odoo.rpc()
-    before = counter_history(client, paired)
-    values = next_values(before, 1000)
+    stored, values = next_values(odoo, paired, 1000)
     for value in values:
         set_counter(hass, value)
-    history = wait_for_counter(client, paired, values[-1])
-    assert history[len(before) :] == [str(value) for value in values]
-    row = odoo_entity(client, paired, COUNTER)
+    assert_arrived_once(odoo, paired, stored, values)
+    row = odoo_entity(odoo.rpc(), paired, COUNTER)
     assert row is not None
     assert row["state"] == str(values[-1])
 
@@ -257,9 +265,7 @@ def test_odoo_outage_loses_nothing(
     paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
 ) -> None:
     """States changed while Odoo is down for 30 s arrive once it is back, exactly once."""
-    client = odoo.rpc()
-    before = counter_history(client, paired)
-    values = next_values(before, 300)
+    stored, values = next_values(odoo, paired, 300)
     odoo.stop()
     started = time.monotonic()
     for value in values:
@@ -267,18 +273,14 @@ def test_odoo_outage_loses_nothing(
         time.sleep(0.1)
     time.sleep(max(0.0, 30 - (time.monotonic() - started)))
     odoo.start()
-    client = odoo.rpc()
-    history = wait_for_counter(client, paired, values[-1], timeout=120)
-    assert history[len(before) :] == [str(value) for value in values]
+    assert_arrived_once(odoo, paired, stored, values, timeout=120)
 
 
 def test_backlog_survives_a_home_assistant_restart(
     paired: dict[str, Any], hass: HomeAssistant, odoo: OdooServer
 ) -> None:
     """A backlog queued while Odoo is down is persisted by HA and delivered after its restart."""
-    client = odoo.rpc()
-    before = counter_history(client, paired)
-    values = next_values(before, 100)
+    stored, values = next_values(odoo, paired, 100)
     odoo.stop()
     for value in values:
         set_counter(hass, value)
@@ -286,6 +288,4 @@ def test_backlog_survives_a_home_assistant_restart(
     odoo.start()
     hass.start()
     hass.onboard()
-    client = odoo.rpc()
-    history = wait_for_counter(client, paired, values[-1], timeout=120)
-    assert history[len(before) :] == [str(value) for value in values]
+    assert_arrived_once(odoo, paired, stored, values, timeout=120)

@@ -145,20 +145,27 @@ def valid_batch(entity_id: str = "sensor.fuzz") -> dict[str, Any]:
     }
 
 
+def not_the_document(draw: st.DrawFn, kind: str, required_key: str) -> bytes | None:
+    """For the kinds "bytes" and "json": random bytes, or random JSON without `required_key`
+    (without it no value is a valid document); None for every other kind."""
+    if kind == "bytes":
+        return draw(st.binary(max_size=300))
+    if kind == "json":
+        value = draw(JSON_VALUES)
+        if isinstance(value, dict):
+            value.pop(required_key, None)
+        return json_body(value)
+    return None
+
+
 @st.composite
 def broken_batches(draw: st.DrawFn) -> bytes:
     """A body that breaks the push schema for sure, sometimes after valid JSON."""
     kind = draw(
         st.sampled_from(["bytes", "json", "version", "missing", "events", "event_type", "nul"])
     )
-    if kind == "bytes":
-        return draw(st.binary(max_size=300))
-    if kind == "json":
-        value = draw(JSON_VALUES)
-        # A random value is never a batch unless it has v, batch_id, seq, sent_at and events.
-        if isinstance(value, dict) and "events" in value:
-            value.pop("events")
-        return json_body(value)
+    if (garbage := not_the_document(draw, kind, "events")) is not None:
+        return garbage
     batch = valid_batch()
     if kind == "version":
         batch["v"] = draw(st.integers().filter(lambda v: v != 1) | TEXT | st.none())
@@ -283,13 +290,8 @@ def broken_commands(draw: st.DrawFn) -> bytes:
     kind = draw(
         st.sampled_from(["bytes", "json", "version", "type", "forbidden", "target", "data"])
     )
-    if kind == "bytes":
-        return draw(st.binary(max_size=300))
-    if kind == "json":
-        value = draw(JSON_VALUES)
-        if isinstance(value, dict):
-            value.pop("type", None)
-        return json_body(value)
+    if (garbage := not_the_document(draw, kind, "type")) is not None:
+        return garbage
     command = toggle_command()
     if kind == "version":
         command["v"] = draw(st.integers().filter(lambda v: v != 1) | TEXT | st.none())

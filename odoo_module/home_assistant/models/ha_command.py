@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .. import compat
-from ..audit import audit_values, redacted_answer
+from ..audit import answer_values, audit_values
 from ..command_client import send_command
 from ..command_messages import error_message
 
@@ -127,15 +127,7 @@ class HaCommand(models.Model):
     @api.model
     def _record_answer(self, command_id, answer):
         """Record a command's outcome, in a transaction of its own."""
-        values = {
-            "state": "ok" if answer.ok else "error",
-            "http_status": answer.http_status,
-            "answer": redacted_answer(answer.body),
-            "error_code": answer.code,
-            "error_message": answer.message,
-            "latency_ms": answer.latency_ms,
-            "clock_offset_seconds": answer.clock_offset_seconds,
-        }
+        values = answer_values(answer)
         # `env` stays referenced until the commit: a transaction only flushes live environments.
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr, su=True)

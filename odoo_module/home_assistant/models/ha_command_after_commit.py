@@ -12,7 +12,7 @@ from functools import partial
 from odoo import SUPERUSER_ID, api, models
 from odoo.exceptions import UserError
 
-from ..audit import audit_values, redacted_answer
+from ..audit import answer_values, audit_values
 from ..command_client import CODE_TIMEOUT, CODE_UNREACHABLE, send_command
 from ..command_messages import error_message
 
@@ -94,17 +94,7 @@ class HaCommandAfterCommit(models.Model):
             )
             if answer.code in (CODE_TIMEOUT, CODE_UNREACHABLE):
                 failed_instances[instance.id] = answer
-        self.write(
-            {
-                "state": "ok" if answer.ok else "error",
-                "http_status": answer.http_status,
-                "answer": redacted_answer(answer.body),
-                "error_code": answer.code,
-                "error_message": answer.message,
-                "latency_ms": answer.latency_ms,
-                "clock_offset_seconds": answer.clock_offset_seconds,
-            }
-        )
+        self.write(answer_values(answer))
         _logger.info(
             "Command %s (%s) to Home Assistant instance %s after commit: %s in %d ms",
             self.command_uuid,

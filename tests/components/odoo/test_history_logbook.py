@@ -193,6 +193,20 @@ async def test_history_without_recorder_fails_clearly(
     assert "recorder" in answer["error"]["message"]
 
 
+JANE = {"login": "jane@example.com", "name": "Jane"}
+
+
+@pytest.fixture
+async def logbook_since(
+    recorder_mock: Recorder, hass: HomeAssistant, odoo: FakeOdoo, config_entry: MockConfigEntry
+) -> datetime:
+    """The logbook and the entry set up; the moment from which the logbook is the test's."""
+    assert await async_setup_component(hass, "logbook", {})
+    start = dt_util.utcnow()
+    await setup_entry(hass, config_entry)
+    return start
+
+
 async def odoo_logbook(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, start: datetime
 ) -> list[dict[str, Any]]:
@@ -204,19 +218,14 @@ async def odoo_logbook(
 
 
 async def test_logbook_shows_the_odoo_user(
-    recorder_mock: Recorder,
     hass: HomeAssistant,
-    odoo: FakeOdoo,
+    logbook_since: datetime,
     config_entry: MockConfigEntry,
     hass_client_no_auth: ClientSessionGenerator,
     hass_client: ClientSessionGenerator,
 ) -> None:
     """The logbook reads "Jane called light.turn_on via Odoo", as the integration's user."""
-    assert await async_setup_component(hass, "logbook", {})
-    start = dt_util.utcnow()
     async_mock_service(hass, "light", "turn_on")
-    await setup_entry(hass, config_entry)
-    user = {"login": "jane@example.com", "name": "Jane"}
     for service in ("turn_on", "restart"):
         domain = "light" if service == "turn_on" else "homeassistant"
         await send(
@@ -227,12 +236,12 @@ async def test_logbook_shows_the_odoo_user(
                 "domain": domain,
                 "service": service,
                 "target": {"entity_id": "light.kitchen"},
-                "user": user,
+                "user": JANE,
             },
         )
     await send(hass_client_no_auth, config_entry, {"type": "ping", "user": {"login": "bob"}})
     await send(hass_client_no_auth, config_entry, {"type": "resync"})
-    entries = await odoo_logbook(hass, hass_client, start)
+    entries = await odoo_logbook(hass, hass_client, logbook_since)
     assert [(e["name"], e["message"]) for e in entries] == [
         ("Jane", "called light.turn_on via Odoo"),
         ("Jane", "called homeassistant.restart via Odoo (refused: not_allowed)"),
@@ -314,25 +323,20 @@ async def test_history_reads_only_exported_entities(
 
 
 async def test_logbook_shows_the_event_odoo_fired(
-    recorder_mock: Recorder,
     hass: HomeAssistant,
-    odoo: FakeOdoo,
+    logbook_since: datetime,
     config_entry: MockConfigEntry,
     hass_client_no_auth: ClientSessionGenerator,
     hass_client: ClientSessionGenerator,
 ) -> None:
     """One entry per fired event, "Odoo fired odoo_rush_order for Jane", as the integration."""
-    assert await async_setup_component(hass, "logbook", {})
-    start = dt_util.utcnow()
-    await setup_entry(hass, config_entry)
-    user = {"login": "jane@example.com", "name": "Jane"}
     for event_type in ("odoo_rush_order", "rush_order"):
         await send(
             hass_client_no_auth,
             config_entry,
-            {"type": "fire_event", "event_type": event_type, "data": {"order": "S1"}, "user": user},
+            {"type": "fire_event", "event_type": event_type, "data": {"order": "S1"}, "user": JANE},
         )
-    entries = await odoo_logbook(hass, hass_client, start)
+    entries = await odoo_logbook(hass, hass_client, logbook_since)
     assert [(e["name"], e["message"]) for e in entries] == [
         ("Odoo", "fired odoo_rush_order for Jane"),
         ("Odoo", "fired rush_order for Jane (refused: invalid)"),
