@@ -195,10 +195,14 @@ def _target(value: Any) -> dict[str, list[str]] | None:
     return target
 
 
+# Commands that name their entity (or device) at the top level rather than in a target.
+TOP_LEVEL_TARGETS = frozenset({"update_registry", "camera_snapshot"})
+
+
 def _registry_target(command: CommandBody) -> dict[str, Any] | None:
-    """Return what an `update_registry` command edits, as a target; None for other commands."""
+    """Return what an `update_registry` or `camera_snapshot` names, as a target; else None."""
     named = {key: command[key] for key in ("entity_id", "device_id") if key in command}
-    return named if command.get("type") == "update_registry" and named else None
+    return named if command.get("type") in TOP_LEVEL_TARGETS and named else None
 
 
 def _text(value: Any) -> str | None:
