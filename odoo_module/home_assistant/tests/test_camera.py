@@ -4,6 +4,7 @@ import base64
 import json
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
+from odoo.addons.bus.tests.common import WebsocketCase
 from odoo.addons.home_assistant.tests.common import state_event
 from odoo.addons.home_assistant.tests.fake_home_assistant import (
     STILL_PNG,
@@ -169,3 +170,26 @@ class TestCameraSnapshot(HomeAssistantCommandCase):
         result = self.snapshot()
         self.assertEqual(result["data_url"], f"data:image/jpeg;base64,{image}")
         self.assertEqual(result["bytes"], 8)
+
+
+@tagged("post_install", "-at_install")
+class TestCameraTour(HomeAssistantCommandCase, WebsocketCase):
+    """The still on the dashboard card and the entity form, in headless Chromium."""
+
+    def test_the_card_and_the_form_show_the_still_and_refresh_it(self):
+        self.push_ok(self.make_batch([state_event(CAMERA, "idle", attributes=CAMERA_ATTRIBUTES)]))
+        camera = self.entity(CAMERA)
+        self.start_tour("/odoo/home-assistant", "home_assistant_camera", login="ha_command_member")
+        self.start_tour(
+            f"/odoo/action-home_assistant.action_ha_entity/{camera.id}",
+            "home_assistant_camera_form",
+            login="ha_command_member",
+        )
+        self.assertEqual(
+            [(command["type"], command["entity_id"]) for command in self.sent()],
+            [("camera_snapshot", CAMERA)] * 3,
+        )
+        self.assertEqual(
+            self.audit_log().mapped(lambda row: (row.command_type, row.state, row.user_id)),
+            [("camera_snapshot", "ok", self.member)] * 3,
+        )
