@@ -174,7 +174,7 @@ async def async_handle_command(
             "type": _text(command.get("type")),
             "domain": _text(command.get("domain")),
             "service": _text(command.get("service")),
-            "target": _target(command.get("target", _registry_target(command))),
+            "target": _target(command.get("target", _top_level_target(command))),
             "event_type": _text(command.get("event_type")),
             "user_login": _text(user.get("login")),
             "user_name": _text(user.get("name")),
@@ -199,7 +199,7 @@ def _target(value: Any) -> dict[str, list[str]] | None:
 TOP_LEVEL_TARGETS = frozenset({"update_registry", "camera_snapshot"})
 
 
-def _registry_target(command: CommandBody) -> dict[str, Any] | None:
+def _top_level_target(command: CommandBody) -> dict[str, Any] | None:
     """Return what an `update_registry` or `camera_snapshot` names, as a target; else None."""
     named = {key: command[key] for key in ("entity_id", "device_id") if key in command}
     return named if command.get("type") in TOP_LEVEL_TARGETS and named else None
