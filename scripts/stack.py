@@ -597,6 +597,19 @@ def pair(hass: HomeAssistant, odoo: OdooServer) -> dict[str, Any]:
     return result
 
 
+def allow_camera_snapshots(hass: HomeAssistant) -> None:
+    """Let Odoo show the demo cameras' stills: turn the integration's option on (default off)."""
+    _, (entry,) = hass.api("GET", "/api/config/config_entries/entry?domain=odoo")
+    path = "/api/config/config_entries/options/flow"
+    status, flow = hass.api("POST", path, {"handler": entry["entry_id"]})
+    if status == 200:
+        status, flow = hass.api(
+            "POST", f"{path}/{flow['flow_id']}", {"allow_camera_snapshots": True}
+        )
+    if status != 200 or flow.get("type") != "create_entry":
+        raise RuntimeError(f"the Odoo integration's options were refused: {status} {flow}")
+
+
 @contextlib.contextmanager
 def running(*servers: OdooServer | HomeAssistant) -> Iterator[None]:
     """Start servers in order and always stop them in reverse order."""
@@ -628,6 +641,7 @@ def demo() -> None:
         if not entries:
             print("Pairing Home Assistant with Odoo through the integration's config flow…")
             pair(hass, odoo)
+            allow_camera_snapshots(hass)
         print(
             f"""
   Odoo            {odoo.url}   login {ODOO_ADMIN_LOGIN} / {ODOO_ADMIN_PASSWORD}  (database 'demo')

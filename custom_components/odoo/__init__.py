@@ -12,6 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from . import (
     business_commands,  # noqa: F401 - registers fire_event and figures
+    camera_commands,  # noqa: F401 - registers camera_snapshot
     registry_commands,  # noqa: F401 - registers update_registry
 )
 from .cloudhook import async_delete_command_url

@@ -174,7 +174,7 @@ async def async_handle_command(
             "type": _text(command.get("type")),
             "domain": _text(command.get("domain")),
             "service": _text(command.get("service")),
-            "target": _target(command.get("target", _registry_target(command))),
+            "target": _target(command.get("target", _top_level_target(command))),
             "event_type": _text(command.get("event_type")),
             "user_login": _text(user.get("login")),
             "user_name": _text(user.get("name")),
@@ -195,10 +195,14 @@ def _target(value: Any) -> dict[str, list[str]] | None:
     return target
 
 
-def _registry_target(command: CommandBody) -> dict[str, Any] | None:
-    """Return what an `update_registry` command edits, as a target; None for other commands."""
+# Commands that name their entity (or device) at the top level rather than in a target.
+TOP_LEVEL_TARGETS = frozenset({"update_registry", "camera_snapshot"})
+
+
+def _top_level_target(command: CommandBody) -> dict[str, Any] | None:
+    """Return what an `update_registry` or `camera_snapshot` names, as a target; else None."""
     named = {key: command[key] for key in ("entity_id", "device_id") if key in command}
-    return named if command.get("type") == "update_registry" and named else None
+    return named if command.get("type") in TOP_LEVEL_TARGETS and named else None
 
 
 def _text(value: Any) -> str | None:

@@ -47,6 +47,7 @@ from homeassistant.helpers.selector import (
 
 from .cloudhook import async_delete_command_url
 from .const import (
+    CONF_ALLOW_CAMERA_SNAPSHOTS,
     CONF_ALLOW_REGISTRY_EDITS,
     CONF_ALLOWED_SERVICES,
     CONF_API_KEY,
@@ -432,6 +433,7 @@ class OdooOptionsFlow(OptionsFlow):
                     CONF_ALLOWED_SERVICES, default=list(DEFAULT_ALLOWED_SERVICES)
                 ): service_selector,
                 vol.Required(CONF_ALLOW_REGISTRY_EDITS, default=False): BooleanSelector(),
+                vol.Required(CONF_ALLOW_CAMERA_SNAPSHOTS, default=False): BooleanSelector(),
             }
         )
         return self.async_show_form(

@@ -49,6 +49,8 @@ CONF_BUFFER_LIMIT: Final = "buffer_limit"
 CONF_ALLOWED_SERVICES: Final = "allowed_services"
 # Odoo may rename entities and devices, move them to an area and label them (update_registry).
 CONF_ALLOW_REGISTRY_EDITS: Final = "allow_registry_edits"
+# Odoo may fetch still images of exported cameras (camera_snapshot).
+CONF_ALLOW_CAMERA_SNAPSHOTS: Final = "allow_camera_snapshots"
 
 DEFAULT_FLUSH_DELAY_MS: Final = 100
 DEFAULT_MAX_BATCH: Final = 1000
@@ -186,6 +188,9 @@ GZIP_THRESHOLD_BYTES: Final = 4096
 EVENT_TYPE_PATTERN: Final = r"^odoo_[a-z0-9_]{1,59}$"
 EVENT_DATA_MAX_BYTES: Final = 16 * 1024
 FIGURES_MAX: Final = 200
+# Bounds of `camera_snapshot`: the still's bytes before base64, and its asked width/height.
+CAMERA_IMAGE_MAX_BYTES: Final = 2 * 1024 * 1024
+CAMERA_IMAGE_MAX_PIXELS: Final = 4096
 
 # Error codes of an error answer's `error.code` (docs/protocol.md §4, "Error codes").
 ERROR_UNAUTHORIZED: Final = "unauthorized"
@@ -201,6 +206,7 @@ ERROR_UNKNOWN_SERVICE: Final = "unknown_service"
 ERROR_TOO_MANY_REQUESTS: Final = "too_many_requests"
 ERROR_SERVICE_FAILED: Final = "service_failed"
 ERROR_TIMEOUT: Final = "timeout"
+ERROR_IMAGE_TOO_LARGE: Final = "image_too_large"
 # The whole table, which the repository's contract test compares with the addon's.
 ERROR_CODES: Final = frozenset(
     {
@@ -217,6 +223,7 @@ ERROR_CODES: Final = frozenset(
         ERROR_TOO_MANY_REQUESTS,
         ERROR_SERVICE_FAILED,
         ERROR_TIMEOUT,
+        ERROR_IMAGE_TOO_LARGE,
     }
 )
 # The code of a dead letter Home Assistant set aside itself: JSON cannot hold the event.

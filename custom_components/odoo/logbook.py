@@ -18,6 +18,7 @@ ACTIONS = {
     "history": "requested a history backfill",
     "figures": "updated the figures",
     "update_registry": "edited the name, area or labels",
+    "camera_snapshot": "fetched a camera snapshot",
 }
 
 

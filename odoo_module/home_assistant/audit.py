@@ -1,7 +1,8 @@
 """What the command audit log keeps of a command: its row's values, secrets redacted.
 
 No ORM here: lock and alarm codes, PINs, passwords and tokens in service data are kept as
-sent-but-hidden (`**REDACTED**`), in the row and in the answer Home Assistant returned.
+sent-but-hidden (`**REDACTED**`), in the row and in the answer Home Assistant returned; a
+camera still's bytes are not kept at all.
 """
 
 REDACTED = "**REDACTED**"
@@ -9,6 +10,8 @@ REDACTED = "**REDACTED**"
 # passwords, tokens): the audit log keeps that they were sent, not what.
 SECRET_KEYS = frozenset({"code", "pin", "passcode", "password", "token", "secret", "api_key"})
 SECRET_KEY_PARTS = ("password", "passcode", "token", "secret", "api_key", "apikey")
+# A `camera_snapshot` answer's image: who looked is audited, not what they saw.
+IMAGE_KEY = "image"
 
 
 def audit_values(instance, user, command):
@@ -47,9 +50,14 @@ def redact(value):
 
 
 def redacted_answer(body):
-    """HA's answer with its service `response` redacted; the protocol's own keys (the error
-    `code` among them) kept as they are."""
-    if not isinstance(body, dict) or body.get("response") is None:
+    """HA's answer with its service `response` redacted and without a camera still's bytes
+    (the answer keeps their size); the protocol's own keys (the error `code` among them)
+    kept as they are."""
+    if not isinstance(body, dict):
+        return body
+    if IMAGE_KEY in body:
+        body = {key: value for key, value in body.items() if key != IMAGE_KEY}
+    if body.get("response") is None:
         return body
     return {**body, "response": redact(body["response"])}
 

@@ -8,6 +8,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .command_client import CODE_BAD_ANSWER, CODE_UNREACHABLE
 from .signing import (
+    CODE_IMAGE_TOO_LARGE,
     CODE_INVALID,
     CODE_NOT_ALLOWED,
     CODE_SERVICE_FAILED,
@@ -41,7 +42,21 @@ def error_message(instance_name, address, subject, answer, command_type="call_se
             details=details,
             **context,
         )
+    if answer.code == CODE_NOT_ALLOWED and command_type == "camera_snapshot":
+        return _lt(
+            "Home Assistant “%(instance)s” does not give Odoo this camera's images. A Home "
+            "Assistant administrator can allow it in the Odoo integration's options (“Allow "
+            "Odoo to fetch camera snapshots”) and export the camera. Home Assistant says: "
+            "%(details)s",
+            details=details,
+            **context,
+        )
     messages = {
+        CODE_IMAGE_TOO_LARGE: _lt(
+            "The camera's image is too large to send to Odoo (at most 2 MiB). Home Assistant "
+            "says: %(details)s",
+            details=details,
+        ),
         CODE_UNREACHABLE: _lt(
             "Home Assistant “%(instance)s” cannot be reached at %(address)s. Check that it "
             "is running and that Odoo can reach that address.",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from .attribute_credentials import without_credentials
 from .signing import (
     CODE_BAD_REQUEST,
     CODE_TOO_LARGE,
@@ -381,10 +382,11 @@ def _state_event(event: dict, where: str) -> StateEvent:
         if changed is not None and changed != event["last_updated"]
         else last_updated
     )
+    entity_id = _entity_id(event, where)
     return StateEvent(
-        entity_id=_entity_id(event, where),
+        entity_id=entity_id,
         state=state,
-        attributes=attributes,
+        attributes=None if attributes is None else without_credentials(entity_id, attributes),
         last_changed=last_changed,
         last_updated=last_updated,
     )

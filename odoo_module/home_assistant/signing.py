@@ -61,6 +61,11 @@ MAX_FIGURE_UNIT_LENGTH = 32
 FIGURE_ICON_PATTERN = r"^mdi:[a-z0-9-]{1,64}$"
 FIGURE_STATE_CLASSES = ("measurement", "total", "total_increasing")
 
+# The `camera_snapshot` command's bounds: the still's bytes (before base64) Home Assistant
+# sends at most, and the width and height Odoo may ask for.
+MAX_CAMERA_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_CAMERA_IMAGE_PIXELS = 4096
+
 # Error codes (`error.code` of an answer): docs/protocol.md §4, "Error codes".
 CODE_UNAUTHORIZED = "unauthorized"
 # Refused only because the timestamp is outside the window: the answer's `error` also
@@ -78,6 +83,7 @@ CODE_UNKNOWN_SERVICE = "unknown_service"
 CODE_TOO_MANY_REQUESTS = "too_many_requests"
 CODE_SERVICE_FAILED = "service_failed"
 CODE_TIMEOUT = "timeout"
+CODE_IMAGE_TOO_LARGE = "image_too_large"
 ERROR_CODES = (
     CODE_UNAUTHORIZED,
     CODE_STALE_TIMESTAMP,
@@ -92,6 +98,7 @@ ERROR_CODES = (
     CODE_TOO_MANY_REQUESTS,
     CODE_SERVICE_FAILED,
     CODE_TIMEOUT,
+    CODE_IMAGE_TOO_LARGE,
 )
 
 

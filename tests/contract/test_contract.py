@@ -98,3 +98,16 @@ def test_the_integration_knows_exactly_the_protocol_error_codes():
 
 def test_the_addon_knows_exactly_the_protocol_error_codes():
     assert set(odoo_signing.ERROR_CODES) == protocol_error_codes()
+
+
+def test_the_camera_snapshot_bounds_are_the_same():
+    assert ha_const.CAMERA_IMAGE_MAX_BYTES == odoo_signing.MAX_CAMERA_IMAGE_BYTES
+    assert ha_const.CAMERA_IMAGE_MAX_PIXELS == odoo_signing.MAX_CAMERA_IMAGE_PIXELS
+    assert ha_const.ERROR_IMAGE_TOO_LARGE == odoo_signing.CODE_IMAGE_TOO_LARGE
+
+
+def test_the_largest_camera_still_fits_the_answer_odoo_reads():
+    """Base64 makes 4 characters of 3 bytes; the rest of the answer is under 1 KiB."""
+    client = addon("command_client")
+    encoded = 4 * -(-ha_const.CAMERA_IMAGE_MAX_BYTES // 3)
+    assert encoded + 1024 <= client.MAX_ANSWER_BYTES

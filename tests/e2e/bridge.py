@@ -239,6 +239,19 @@ def pair_through(hass: HomeAssistant, odoo: OdooServer, odoo_url: str) -> dict[s
     return dict(result)
 
 
+def set_options(hass: HomeAssistant, entry_id: str, options: dict[str, Any]) -> None:
+    """Submit the integration's options form with `options` (the others get their defaults)."""
+    status, flow = hass.api(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    assert status == 200, flow
+    status, result = hass.api(
+        "POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", options
+    )
+    assert status == 200, result
+    assert result["type"] == "create_entry", result
+
+
 def instance_secrets(odoo: OdooServer) -> list[dict[str, Any]]:
     """uuid, secret, webhook id and push URL of every instance, read as the administrator."""
     return list(

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from stack import HomeAssistant, OdooServer, wait_for
 
-from .bridge import pair_new_instance, pair_through, running_hass
+from .bridge import pair_new_instance, pair_through, running_hass, set_options
 
 METER = "sensor.cellar_meter_energy"
 DEVICE_MAKER = "bridge_test_device"
@@ -286,16 +286,3 @@ def test_a_label_in_the_export_filter_moves_an_entity_out_of_odoo_and_back(
     set_options(hass_h, entry_id, {"exclude_labels": []})
     wait_for(lambda: odoo_entity(odoo, instance_h, METER)["active"], 30, "the meter back in Odoo")
     assert odoo_entity(odoo, instance_h, METER)["state"] == "1234.5"
-
-
-def set_options(hass: HomeAssistant, entry_id: str, options: dict[str, Any]) -> None:
-    """Submit the integration's options form with `options`, the rest as it was."""
-    status, flow = hass.api(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    assert status == 200, flow
-    status, result = hass.api(
-        "POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", options
-    )
-    assert status == 200, result
-    assert result["type"] == "create_entry", result

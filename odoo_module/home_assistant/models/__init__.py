@@ -9,6 +9,7 @@ from . import (
     ha_dashboard,
     ha_device,
     ha_entity,
+    ha_entity_camera,
     ha_entity_commands,
     ha_entity_group,
     ha_entity_history,

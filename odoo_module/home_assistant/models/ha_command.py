@@ -32,6 +32,7 @@ COMMAND_TYPES = [
     ("resync", "Resync"),
     ("history", "History Backfill"),
     ("update_registry", "Registry Edit"),
+    ("camera_snapshot", "Camera Snapshot"),
 ]
 
 

@@ -2,6 +2,7 @@ from . import (
     test_automation_action,
     test_bad_input,
     test_bus,
+    test_camera,
     test_command_messages,
     test_command_security,
     test_commands,

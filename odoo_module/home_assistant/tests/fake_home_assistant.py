@@ -8,6 +8,7 @@ signed but stale command gets 401 `stale_timestamp` with its `server_time`). The
 like the integration, or with whatever answer a test scripted.
 """
 
+import base64
 import hashlib
 import hmac
 import json
@@ -22,6 +23,10 @@ from odoo.addons.home_assistant.tests.common import SECRET, HomeAssistantHttpCas
 from odoo.tests.common import _super_send
 
 WEBHOOK_PATH = "/api/webhook/"
+# A real 1 by 1 PNG: the still the fake camera answers `camera_snapshot` with.
+STILL_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=="
+)
 
 
 def integration_answer(command):
@@ -30,6 +35,15 @@ def integration_answer(command):
         return 200, {"ok": True, "id": command["id"], "response": None}
     if command["type"] == "update_registry":
         return 200, {"ok": True, "id": command["id"]}
+    if command["type"] == "camera_snapshot":
+        return 200, {
+            "ok": True,
+            "id": command["id"],
+            "entity_id": command["entity_id"],
+            "content_type": "image/png",
+            "bytes": len(STILL_PNG),
+            "image": base64.b64encode(STILL_PNG).decode(),
+        }
     if command["type"] == "ping":
         return 200, {
             "ok": True,

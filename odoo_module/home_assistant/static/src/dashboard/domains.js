@@ -18,6 +18,7 @@ function knownDomains() {
         cover: [_t("Covers"), "fa-columns"],
         climate: [_t("Climate"), "fa-thermometer-half"],
         lock: [_t("Locks"), "fa-lock"],
+        camera: [_t("Cameras"), "fa-video-camera"],
         media_player: [_t("Media players"), "fa-play-circle"],
         scene: [_t("Scenes"), "fa-picture-o"],
         script: [_t("Scripts"), "fa-file-code-o"],

@@ -3,6 +3,7 @@
 import { Component, onWillUnmount, toRaw, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
+import { CameraStill } from "./camera_still";
 import { Sparkline } from "./sparkline";
 import { entityIcon, stateLabel } from "./domains";
 
@@ -14,7 +15,7 @@ const COLOR_MODES = new Set(["hs", "rgb", "rgbw", "rgbww", "xy"]);
 
 export class EntityCard extends Component {
     static template = "home_assistant.EntityCard";
-    static components = { Sparkline };
+    static components = { CameraStill, Sparkline };
     static props = {
         entity: Object,
         // Reactive {entity id: values}: the card reads (and so observes) its own key only.
