@@ -9,6 +9,7 @@ from . import (
     test_concurrency,
     test_dashboard,
     test_entity_actions,
+    test_entity_domains,
     test_figures,
     test_ingest,
     test_ingest_labels,
