@@ -8,6 +8,7 @@ from . import (
     test_compat,
     test_concurrency,
     test_dashboard,
+    test_domains_tour,
     test_entity_actions,
     test_entity_domains,
     test_figures,
