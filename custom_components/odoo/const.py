@@ -162,8 +162,6 @@ DEFAULT_ALLOWED_SERVICES: Final = (
     "todo.get_items",
     "todo.remove_item",
     "todo.update_item",
-    "update.install",
-    "update.skip",
     "vacuum.clean_spot",
     "vacuum.locate",
     "vacuum.pause",

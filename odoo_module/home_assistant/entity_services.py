@@ -440,9 +440,7 @@ SERVICES = {
     "switch": ON_OFF,
     "text": {"set_value": TEXT},
     "todo": {
-        "get_items": Service(
-            {"status": choices_list("needs_action", "completed")}, response=True
-        ),
+        "get_items": Service({"status": choices_list("needs_action", "completed")}, response=True),
         "add_item": Service({"item": TODO_ITEM, "description": short_text}, ("item",)),
         "update_item": Service(
             {
@@ -455,10 +453,6 @@ SERVICES = {
             any_of=("rename", "status", "description"),
         ),
         "remove_item": Service({"item": text_or_texts(100)}, ("item",)),
-    },
-    "update": {
-        "install": Service({"version": short_text, "backup": boolean}),
-        "skip": Service(),
     },
     "vacuum": {
         name: Service()

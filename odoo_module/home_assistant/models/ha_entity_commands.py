@@ -47,7 +47,11 @@ class HaEntityCommands(models.Model):
             data,
             return_response=responds,
         )
-        answer = {"ok": True, "command_id": result["command_id"], "latency_ms": result["latency_ms"]}
+        answer = {
+            "ok": True,
+            "command_id": result["command_id"],
+            "latency_ms": result["latency_ms"],
+        }
         if responds:
             # Home Assistant answers an entity service per entity id.
             response = result["response"]

@@ -11,6 +11,31 @@ from odoo.addons.home_assistant.tests.test_dashboard import utc_now
 from odoo.tests import tagged
 
 CODE = "4711"  # the tour types it (static/tests/tours/domains_tour.js)
+ALARM = {
+    "friendly_name": "House alarm",
+    "code_format": "number",
+    "code_arm_required": True,
+    "supported_features": 3,  # arm home, arm away
+}
+ENTITIES = [
+    ("alarm_control_panel.house", "disarmed", ALARM),
+    ("todo.shopping", "1", {"friendly_name": "Shop"}),
+    ("siren.yard", "off", {"available_tones": ["fire"], "supported_features": 31}),
+    ("remote.tv", "on", {}),
+    ("weather.home", "sunny", {"temperature": 21, "humidity": 40, "supported_features": 1}),
+    ("device_tracker.phone", "home", {"source_type": "gps", "battery_level": 80}),
+    ("update.core", "on", {"installed_version": "1.0", "latest_version": "1.1"}),
+]
+# What each entity form shows once its controls rendered.
+FORM_CONTROLS = {
+    "alarm_control_panel.house": ".o_ha_alarm_arm",
+    "todo.shopping": ".o_ha_todo_item[data-summary='Bread']",
+    "siren.yard": ".o_ha_siren_tone",
+    "remote.tv": ".o_ha_remote_command",
+    "weather.home": ".o_ha_forecast_type[data-type='daily']",
+    "device_tracker.phone": ".o_ha_tracker",
+    "update.core": ".o_ha_update",
+}
 
 
 @tagged("post_install", "-at_install")
@@ -21,25 +46,22 @@ class TestDomainsTour(HomeAssistantCommandCase, WebsocketCase):
         cls.viewer = cls._create_user("ha_domains_tour", name="Domains Tour")
         cls.instance.user_ids = [Command.link(cls.viewer.id)]
 
-    def test_alarm_code_and_todo_list(self):
+    def setUp(self):
+        super().setUp()
         at = utc_now() - timedelta(minutes=1)
-        alarm = {
-            "friendly_name": "House alarm",
-            "code_format": "number",
-            "code_arm_required": True,
-            "supported_features": 3,  # arm home, arm away
-        }
         self.push_ok(
             self.make_batch(
                 [
-                    state_event("alarm_control_panel.house", "disarmed", at=at, attributes=alarm),
-                    state_event("todo.shopping", "1", at=at, attributes={"friendly_name": "Shop"}),
+                    state_event(entity_id, state, at, attributes)
+                    for entity_id, state, attributes in ENTITIES
                 ]
             )
         )
         self.home_assistant.todo_lists["todo.shopping"] = [
             {"uid": "bread", "summary": "Bread", "status": "needs_action"}
         ]
+
+    def test_alarm_code_and_todo_list(self):
         self.start_tour("/odoo/home-assistant", "home_assistant_domains", login="ha_domains_tour")
 
         commands = [(c["domain"], c["service"], c["data"]) for c in self.sent()]
@@ -76,3 +98,26 @@ class TestDomainsTour(HomeAssistantCommandCase, WebsocketCase):
             [f"%{CODE}%", f"%{CODE}%"],
         )
         self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_entity_forms_show_their_controls(self):
+        for entity_id, selector in FORM_CONTROLS.items():
+            with self.subTest(entity_id=entity_id):
+                entity = self.entity(entity_id)
+                ready = f'!!document.querySelector(".o_ha_entity_controls {selector}")'
+                self.browser_js(
+                    f"/odoo/action-home_assistant.action_ha_entity/{entity.id}",
+                    "console.log('test successful')",
+                    ready=ready,
+                    login="ha_domains_tour",
+                )
+
+    def test_the_alarm_is_armed_from_its_form_with_a_code(self):
+        entity = self.entity("alarm_control_panel.house")
+        self.start_tour(
+            f"/odoo/action-home_assistant.action_ha_entity/{entity.id}",
+            "home_assistant_entity_form_alarm",
+            login="ha_domains_tour",
+        )
+        (command,) = self.sent()
+        self.assertEqual((command["service"], command["data"]), ("alarm_arm_home", {"code": CODE}))
+        self.assertEqual(self.audit_log().data, {"code": REDACTED})

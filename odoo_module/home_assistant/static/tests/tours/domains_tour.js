@@ -100,3 +100,23 @@ registry.category("web_tour.tours").add("home_assistant_domains", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("home_assistant_entity_form_alarm", {
+    steps: () => [
+        {
+            content: "The entity form shows the panel's controls",
+            trigger: ".o_ha_entity_controls .o_ha_alarm_arm[data-service='alarm_arm_home']",
+            run: "click",
+        },
+        ...typeTheCode("The form asks for the code as the dashboard does"),
+        {
+            content: "The code dialog closed once the command left",
+            trigger: ".o_ha_entity_controls .o_ha_alarm:not(:has(.o_ha_error))",
+            run() {
+                if (document.querySelector(".modal .o_ha_alarm_code")) {
+                    throw new Error("the code dialog stayed open");
+                }
+            },
+        },
+    ],
+});

@@ -19,19 +19,22 @@ export class SirenControl extends Component {
         return Boolean((this.props.entity.attributes.supported_features || 0) & feature);
     }
 
-    get features() {
+    get offered() {
         return { tones: this.supports(TONES), volume: this.supports(VOLUME_SET), duration: this.supports(DURATION) };
     }
 
-    /** The tones as [value, label]: Home Assistant lists them, or maps each to a name. */
+    /**
+     * The tones Home Assistant lists, or the names of those it maps (a mapping's keys lose
+     * their type in JSON; Home Assistant takes a tone by its name too).
+     */
     get tones() {
         const tones = this.props.entity.attributes.available_tones || [];
-        return Array.isArray(tones) ? tones.map((tone) => [tone, tone]) : Object.entries(tones);
+        return Array.isArray(tones) ? tones : Object.values(tones);
     }
 
     sound() {
         const data = {};
-        const features = this.features;
+        const features = this.offered;
         if (features.tones && this.options.tone !== "") {
             data.tone = this.options.tone;
         }
