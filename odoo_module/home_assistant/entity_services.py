@@ -219,7 +219,8 @@ def alarm_code(env, name, value, attributes):
     The messages never repeat the value: it is a credential.
     """
     short_text(env, name, value, attributes)
-    if attributes.get("code_format") == "number" and not value.isdigit():
+    # ASCII digits only: `str.isdigit` passes "²" and "٣", which no keypad sends.
+    if attributes.get("code_format") == "number" and not re.fullmatch(r"[0-9]+", value):
         raise ValidationError(env._("%s must be digits only for this alarm panel.", name))
     return value
 
@@ -242,7 +243,8 @@ def siren_tone(env, name, value, attributes):
     keys = list(tones) if isinstance(tones, dict | list) else []
     # A mapping's keys arrive as JSON texts; the tone may be given by its name too.
     names = list(tones.values()) if isinstance(tones, dict) else []
-    if value not in keys and str(value) not in map(str, keys) and value not in names:
+    allowed = {str(tone) for tone in keys + names}
+    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) not in allowed:
         raise ValidationError(
             env._(
                 "%(name)s must be one of the siren's tones: %(choices)s.",

@@ -42,6 +42,7 @@ CONTROLS = [
     ("alarm_control_panel.house", "alarm_disarm", {"code": CODE}),
     ("siren.yard", "turn_on", {"tone": "fire", "volume_level": 0.5}),
     ("siren.chime", "turn_on", {"tone": "2"}),
+    ("siren.chime", "turn_on", {"tone": "Dong"}),
     ("siren.yard", "turn_off", {}),
     ("siren.yard", "toggle", {}),
     ("remote.tv", "turn_on", {"activity": "Music"}),
@@ -62,9 +63,11 @@ CONTROLS = [
 
 REFUSED = [
     ("alarm_control_panel.house", "alarm_disarm", {"code": "12ab"}, "digits only"),
+    ("alarm_control_panel.house", "alarm_disarm", {"code": "47²1"}, "digits only"),
     ("alarm_control_panel.house", "alarm_disarm", {"code": 4711}, "at most 255"),
     ("alarm_control_panel.house", "alarm_trigger", {}, "offer no service alarm_trigger"),
     ("siren.yard", "turn_on", {"tone": "horn"}, "siren's tones: fire, alarm"),
+    ("siren.chime", "turn_on", {"tone": "3"}, "siren's tones: 1, 2"),
     ("siren.yard", "turn_on", {"volume_level": 1.5}, "between 0 and 1"),
     ("siren.yard", "turn_on", {"duration": 10}, "does not support duration"),
     ("siren.chime", "turn_on", {"volume_level": 0.5}, "does not support volume_level"),
