@@ -3,10 +3,12 @@
  * the code dialog, then a todo list's items listed, one added, completed and another removed.
  *
  * Driven by TestDomainsTour (tests/test_domains_tour.py), which points the instance at a
- * fake Home Assistant that plays the todo list's services and answers get_items.
+ * fake Home Assistant that plays the todo list's services and answers get_items, and leaves
+ * the panel's new states as signed pushes for the browser to post (see dashboard_tour.js).
  */
 
 import { registry } from "@web/core/registry";
+import { push } from "./dashboard_tour";
 
 // The test checks that Home Assistant received this code and that Odoo kept it nowhere.
 const CODE = "4711";
@@ -34,6 +36,16 @@ registry.category("web_tour.tours").add("home_assistant_domains", {
     url: "/odoo/home-assistant",
     steps: () => [
         {
+            // Until the bus is connected its catch-up may replace a card's pending state.
+            content: "Home Assistant pushes the todo list's count",
+            trigger: `${todo} .o_ha_value:contains(1)`,
+            run: () => push("count"),
+        },
+        {
+            content: "The count arrives over the bus: the dashboard is live",
+            trigger: `${todo} .o_ha_value:contains(2)`,
+        },
+        {
             content: "The disarmed panel offers the modes it supports",
             trigger: `${alarm} .o_ha_value:contains(Disarmed)`,
         },
@@ -44,12 +56,13 @@ registry.category("web_tour.tours").add("home_assistant_domains", {
         },
         ...typeTheCode("The panel needs a code to arm: type it"),
         {
-            content: "The command left; the card shows the panel armed while it waits",
+            content: "The command left; Home Assistant pushes the armed panel",
             trigger: `${alarm}.o_ha_pending .o_ha_spinner.o_ha_sent`,
+            run: () => push("armed"),
         },
         {
             content: "The dialog is gone and with it the code",
-            trigger: `${alarm} .o_ha_value:contains(Armed away)`,
+            trigger: `${alarm}:not(.o_ha_pending) .o_ha_value:contains(Armed away)`,
             run() {
                 if (document.querySelector(".o_ha_alarm_code")) {
                     throw new Error("the code dialog stayed open");
@@ -63,8 +76,13 @@ registry.category("web_tour.tours").add("home_assistant_domains", {
         },
         ...typeTheCode("Disarming needs the code too"),
         {
+            content: "The command left; Home Assistant pushes the disarmed panel",
+            trigger: `${alarm}.o_ha_pending .o_ha_spinner.o_ha_sent`,
+            run: () => push("disarmed"),
+        },
+        {
             content: "The card shows the panel disarmed",
-            trigger: `${alarm} .o_ha_value:contains(Disarmed)`,
+            trigger: `${alarm}:not(.o_ha_pending) .o_ha_value:contains(Disarmed)`,
         },
         {
             content: "The todo list shows its items, asked from Home Assistant",
