@@ -8,9 +8,10 @@ integration would) and pushes a realistic building through the signed push endpo
 lights, switches, sensors with a week of history, climate, covers, a media player and a
 lock in the Kitchen, the Living room and the Office. A few commands sent from Odoo fill
 the command log. Then it saves PNGs of the dashboard (desktop and phone), a sensor's
-history dialog, the instance form and its System page, a device's form, the command log,
-a server action of type "Home Assistant", and of the dashboard in dark mode when the Odoo
-tree has a dark theme (Enterprise; Community 18 has none).
+history dialog, the alarm card asking for its code, the instance form and its System page,
+a device's form, the command log, a server action of type "Home Assistant", and of the
+dashboard in dark mode when the Odoo tree has a dark theme (Enterprise; Community 18 has
+none).
 """
 
 from __future__ import annotations
@@ -224,6 +225,13 @@ def demo_specs() -> list[EntitySpec]:
         ),
         EntitySpec("lock.office_door", "Office door", "office", _fixed("locked")),
         EntitySpec(
+            "alarm_control_panel.office_alarm",
+            "Office alarm",
+            "office",
+            _fixed("disarmed"),
+            {"code_format": "number", "code_arm_required": True, "supported_features": 3},
+        ),
+        EntitySpec(
             "binary_sensor.office_motion",
             "Office motion",
             "office",
@@ -417,6 +425,19 @@ def take(browser: Browser, out: Path, name: str) -> None:
     print(f"  {out / name}  {size // 1024} KiB", flush=True)
 
 
+def take_alarm_dialog(browser: Browser, odoo: OdooServer, out: Path, sparklines: int) -> None:
+    """The alarm card with its code dialog open (arming away), then the dialog closed."""
+    open_dashboard(browser, odoo, sparklines)
+    alarm = '.o_ha_card[data-entity-id="alarm_control_panel.office_alarm"]'
+    arm = f"{alarm} .o_ha_alarm_arm[data-service=alarm_arm_away]"
+    browser.evaluate(f"document.querySelector('{alarm}').scrollIntoView({{block: 'center'}})")
+    browser.evaluate(f"document.querySelector('{arm}').click()")
+    browser.wait_for("document.querySelector('.modal .o_ha_alarm_code')", 30, "the code dialog")
+    browser.evaluate("new Promise((resolve) => setTimeout(resolve, 500))")
+    take(browser, out, "alarm-card.png")
+    browser.evaluate("document.querySelector('.modal .btn-secondary').click()")
+
+
 def take_all(odoo: OdooServer, instance_id: int, out: Path, sparklines: int) -> None:
     """Every picture of the docs, in one browser."""
     with Browser(1440, 900) as browser:
@@ -435,6 +456,8 @@ def take_all(odoo: OdooServer, instance_id: int, out: Path, sparklines: int) -> 
         )
         browser.evaluate("new Promise((resolve) => setTimeout(resolve, 800))")
         take(browser, out, "history-dialog.png")
+
+        take_alarm_dialog(browser, odoo, out, sparklines)
 
         browser.navigate(f"{odoo.url}/odoo/action-home_assistant.action_ha_instance/{instance_id}")
         browser.wait_for("document.querySelector('.o_form_view .o_field_widget')", 60, "the form")

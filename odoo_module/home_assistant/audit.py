@@ -1,9 +1,13 @@
 """What the command audit log keeps of a command: its row's values, secrets redacted.
 
 No ORM here: lock and alarm codes, PINs, passwords and tokens in service data are kept as
-sent-but-hidden (`**REDACTED**`), in the row and in the answer Home Assistant returned; a
+sent-but-hidden (`**REDACTED**`), in the row and in the answer Home Assistant returned; an
+answer that repeats such a value (an error message quoting the code) has it hidden too; a
 camera still's bytes are not kept at all.
 """
+
+import dataclasses
+import re
 
 REDACTED = "**REDACTED**"
 # Keys of service data whose values are credentials (lock and alarm codes, PINs,
@@ -74,6 +78,47 @@ def answer_values(answer):
         "latency_ms": answer.latency_ms,
         "clock_offset_seconds": answer.clock_offset_seconds,
     }
+
+
+def secret_values(value):
+    """The texts held under secret-like keys of `value` (JSON data), at any depth."""
+    found = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _is_secret_key(key) and isinstance(item, str | int) and not isinstance(item, bool):
+                found.add(str(item))
+            else:
+                found |= secret_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= secret_values(item)
+    return {secret for secret in found if secret}
+
+
+def scrubbed_answer(answer, command):
+    """`answer` (a CommandAnswer) with the command's secret values hidden wherever it repeats
+    them: its message and every text of its body. The answer itself when there is none."""
+    secrets = secret_values(command.get("data"))
+    if not secrets:
+        return answer
+    # Whole tokens only: a code "12" hides "12", not the 12 of "HTTP 412".
+    pattern = re.compile(
+        "|".join(
+            rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])"
+            for secret in sorted(secrets, key=len, reverse=True)
+        )
+    )
+
+    def scrub(value):
+        if isinstance(value, str):
+            return pattern.sub(REDACTED, value)
+        if isinstance(value, dict):
+            return {key: scrub(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [scrub(item) for item in value]
+        return value
+
+    return dataclasses.replace(answer, message=scrub(answer.message), body=scrub(answer.body))
 
 
 def _is_secret_key(key):

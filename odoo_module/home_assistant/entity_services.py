@@ -14,11 +14,16 @@ from odoo.exceptions import ValidationError
 
 @dataclass(frozen=True)
 class Service:
-    """A service's data fields (name → validator), the required ones, and "one of these"."""
+    """A service's data fields (name → validator), the required ones, and "one of these".
+
+    `response`: the service answers with data (Home Assistant's `SupportsResponse`), which
+    the command asks for (`return_response`) and hands back to the caller.
+    """
 
     fields: dict = field(default_factory=dict)
     required: tuple = ()
     any_of: tuple = ()
+    response: bool = False
 
 
 def _number(env, name, value):
@@ -171,6 +176,85 @@ def number_list(*bounds):
     return check
 
 
+def text_or_texts(max_items):
+    """A text, or a non-empty list of at most `max_items` texts (remote commands, todo items)."""
+
+    def check(env, name, value, attributes):
+        values = value if isinstance(value, list) else [value]
+        if not values or len(values) > max_items:
+            raise ValidationError(
+                env._("%(name)s takes 1 to %(count)s texts.", name=name, count=max_items)
+            )
+        for item in values:
+            item_text(env, name, item, attributes)
+        return value
+
+    return check
+
+
+def item_text(env, name, value, attributes):
+    """A non-empty text of at most 255 characters (a todo item's summary)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 255:
+        raise ValidationError(env._("%s must be a non-empty text of at most 255 characters.", name))
+    return value
+
+
+def choices_list(*choices):
+    """A list of fixed choices, e.g. the todo item statuses to list."""
+    pick = one_of(*choices)
+
+    def check(env, name, value, attributes):
+        if not isinstance(value, list) or not value:
+            raise ValidationError(env._("%s must be a non-empty list.", name))
+        for item in value:
+            pick(env, name, item, attributes)
+        return value
+
+    return check
+
+
+def alarm_code(env, name, value, attributes):
+    """An alarm panel's code: a text, digits only when the panel's `code_format` is number.
+
+    The messages never repeat the value: it is a credential.
+    """
+    short_text(env, name, value, attributes)
+    # ASCII digits only: `str.isdigit` passes "²" and "٣", which no keypad sends.
+    if attributes.get("code_format") == "number" and not re.fullmatch(r"[0-9]+", value):
+        raise ValidationError(env._("%s must be digits only for this alarm panel.", name))
+    return value
+
+
+def when_supported(feature, check, attribute="supported_features"):
+    """`check` for a field the entity supports only with the `feature` bit set."""
+
+    def check_supported(env, name, value, attributes):
+        supported = _attribute_number(attributes, attribute, 0)
+        if not int(supported) & feature:
+            raise ValidationError(env._("This entity does not support %s.", name))
+        return check(env, name, value, attributes)
+
+    return check_supported
+
+
+def siren_tone(env, name, value, attributes):
+    """One of the siren's `available_tones`: a list of tones, or a {tone: name} mapping."""
+    tones = attributes.get("available_tones")
+    keys = list(tones) if isinstance(tones, dict | list) else []
+    # A mapping's keys arrive as JSON texts; the tone may be given by its name too.
+    names = list(tones.values()) if isinstance(tones, dict) else []
+    allowed = {str(tone) for tone in keys + names}
+    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) not in allowed:
+        raise ValidationError(
+            env._(
+                "%(name)s must be one of the siren's tones: %(choices)s.",
+                name=name,
+                choices=", ".join(map(str, keys)) or "-",
+            )
+        )
+    return value
+
+
 def _attribute_number(attributes, name, default):
     value = attributes.get(name)
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -207,9 +291,26 @@ SELECT = {
 }
 LOCK_CODE = Service({"code": short_text})
 NUMBER = Service({"value": number_value}, required=("value",))
+ALARM_CODE = Service({"code": alarm_code})
+# Siren features (Home Assistant's SirenEntityFeature).
+SIREN_TONES, SIREN_VOLUME_SET, SIREN_DURATION = 4, 8, 16
+TODO_ITEM = item_text
+TODO_STATUS = one_of("needs_action", "completed")
 TEXT = Service({"value": entity_text}, required=("value",))
 
 SERVICES = {
+    "alarm_control_panel": {
+        "alarm_arm_away": ALARM_CODE,
+        "alarm_arm_home": ALARM_CODE,
+        "alarm_arm_night": ALARM_CODE,
+        "alarm_arm_vacation": ALARM_CODE,
+        "alarm_disarm": ALARM_CODE,
+    },
+    "automation": {
+        "trigger": Service({"skip_condition": boolean}),
+        "turn_off": Service({"stop_actions": boolean}),
+        "turn_on": Service(),
+    },
     "button": {"press": Service()},
     "climate": {
         **ON_OFF,
@@ -292,6 +393,7 @@ SERVICES = {
         "turn_off": Service({"transition": TRANSITION, "flash": one_of("short", "long")}),
         "toggle": LIGHT_ON,
     },
+    "lawn_mower": {"start_mowing": Service(), "pause": Service(), "dock": Service()},
     "lock": {"lock": LOCK_CODE, "unlock": LOCK_CODE, "open": LOCK_CODE},
     "media_player": {
         **ON_OFF,
@@ -308,11 +410,52 @@ SERVICES = {
         "select_source": Service({"source": attribute_choice("source_list")}, ("source",)),
     },
     "number": {"set_value": NUMBER},
+    "remote": {
+        "turn_on": Service({"activity": attribute_choice("activity_list")}),
+        "turn_off": Service(),
+        "toggle": Service(),
+        "send_command": Service(
+            {
+                "command": text_or_texts(64),
+                "device": short_text,
+                "num_repeats": in_range(1, 255, integer=True),
+                "delay_secs": in_range(0, 60),
+                "hold_secs": in_range(0, 60),
+            },
+            ("command",),
+        ),
+    },
     "scene": {"turn_on": Service({"transition": TRANSITION})},
     "script": ON_OFF,
     "select": SELECT,
+    "siren": {
+        "turn_on": Service(
+            {
+                "tone": when_supported(SIREN_TONES, siren_tone),
+                "volume_level": when_supported(SIREN_VOLUME_SET, in_range(0, 1)),
+                "duration": when_supported(SIREN_DURATION, in_range(1, 3600, integer=True)),
+            }
+        ),
+        "turn_off": Service(),
+        "toggle": Service(),
+    },
     "switch": ON_OFF,
     "text": {"set_value": TEXT},
+    "todo": {
+        "get_items": Service({"status": choices_list("needs_action", "completed")}, response=True),
+        "add_item": Service({"item": TODO_ITEM, "description": short_text}, ("item",)),
+        "update_item": Service(
+            {
+                "item": TODO_ITEM,
+                "rename": TODO_ITEM,
+                "status": TODO_STATUS,
+                "description": short_text,
+            },
+            ("item",),
+            any_of=("rename", "status", "description"),
+        ),
+        "remove_item": Service({"item": text_or_texts(100)}, ("item",)),
+    },
     "vacuum": {
         name: Service()
         for name in ("start", "pause", "stop", "return_to_base", "clean_spot", "locate")
@@ -323,6 +466,11 @@ SERVICES = {
         "stop_valve": Service(),
         "toggle": Service(),
         "set_valve_position": Service({"position": in_range(0, 100, True)}, ("position",)),
+    },
+    "weather": {
+        "get_forecasts": Service(
+            {"type": one_of("daily", "hourly", "twice_daily")}, ("type",), response=True
+        )
     },
     "water_heater": {
         "turn_on": Service(),

@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .. import compat
-from ..audit import answer_values, audit_values
+from ..audit import answer_values, audit_values, scrubbed_answer
 from ..command_client import send_command
 from ..command_messages import error_message
 
@@ -188,6 +188,7 @@ class HaCommand(models.Model):
         command, body = self._build(instance, command_type, payload)
         command_id = self._record_sent(instance, user, command)
         answer = send_command(self._endpoint(instance), instance.secret, body)
+        answer = scrubbed_answer(answer, command)
         self._record_answer(command_id, answer)
         _logger.info(
             "Command %s (%s) to Home Assistant instance %s by user %s: %s in %d ms",

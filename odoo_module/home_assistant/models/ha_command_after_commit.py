@@ -5,6 +5,7 @@ with a short timeout, so a rolled back save sends nothing and a slow Home Assist
 raises into the user's save.
 """
 
+import json
 import logging
 import uuid
 from functools import partial
@@ -12,7 +13,7 @@ from functools import partial
 from odoo import SUPERUSER_ID, api, models
 from odoo.exceptions import UserError
 
-from ..audit import answer_values, audit_values
+from ..audit import answer_values, audit_values, scrubbed_answer
 from ..command_client import CODE_TIMEOUT, CODE_UNREACHABLE, send_command
 from ..command_messages import error_message
 
@@ -92,6 +93,7 @@ class HaCommandAfterCommit(models.Model):
             answer = send_command(
                 self._endpoint(instance), instance.secret, body, AFTER_COMMIT_TIMEOUT
             )
+            answer = scrubbed_answer(answer, json.loads(body))
             if answer.code in (CODE_TIMEOUT, CODE_UNREACHABLE):
                 failed_instances[instance.id] = answer
         self.write(answer_values(answer))

@@ -3,7 +3,7 @@
 from odoo import models
 from odoo.exceptions import UserError
 
-from ..entity_services import validate_service_data
+from ..entity_services import SERVICES, validate_service_data
 
 
 class HaEntityCommands(models.Model):
@@ -16,7 +16,9 @@ class HaEntityCommands(models.Model):
         read the entity. `data` is checked against the domain's services and the entity's
         attributes before anything is sent, and the target is this entity alone; then
         `ha.command._call_service` sends it (the raw `call_service` is for administrators).
-        Returns `{"ok": True, "command_id", "latency_ms"}`; refusals are
+        Returns `{"ok": True, "command_id", "latency_ms"}`, and for a service that answers
+        with data (todo.get_items, weather.get_forecasts) `response`, this entity's part of
+        Home Assistant's answer (e.g. `{"items": [...]}`); refusals are
         `ValidationError`/`UserError`, a user who may not see the entity or command its
         instance gets an `AccessError`.
         """
@@ -36,10 +38,27 @@ class HaEntityCommands(models.Model):
                     self.name or self.entity_id,
                 )
             )
+        responds = SERVICES[self.domain][service].response
         result = self.env["ha.command"]._call_service(
-            self.instance_id, self.domain, service, {"entity_id": [self.entity_id]}, data
+            self.instance_id,
+            self.domain,
+            service,
+            {"entity_id": [self.entity_id]},
+            data,
+            return_response=responds,
         )
-        return {"ok": True, "command_id": result["command_id"], "latency_ms": result["latency_ms"]}
+        answer = {
+            "ok": True,
+            "command_id": result["command_id"],
+            "latency_ms": result["latency_ms"],
+        }
+        if responds:
+            # Home Assistant answers an entity service per entity id.
+            response = result["response"]
+            answer["response"] = (
+                response.get(self.entity_id) if isinstance(response, dict) else None
+            )
+        return answer
 
     def action_call_service(self):
         """Call the service the button names in its context (`ha_service`) on every entity.

@@ -11,12 +11,16 @@ from ..fire_event import check_event_type, event_payload
 COMMAND_KINDS = [("service", "Call a Service"), ("event", "Fire an Event")]
 
 
-# Every `domain.service` Odoo offers on entities (the `SERVICES` table).
+# Every `domain.service` Odoo offers on entities (the `SERVICES` table), but those that
+# answer with data: an automation action has nobody to hand the answer to.
 SERVICE_CHOICES = [
     (f"{domain}.{service}", f"{domain}.{service}")
     for domain in sorted(SERVICES)
     for service in sorted(SERVICES[domain])
+    if not SERVICES[domain][service].response
 ]
+# An alarm code is typed by a person for one command; an action would keep it in its data.
+UNSTORED_FIELDS = {"alarm_control_panel": frozenset({"code"})}
 
 
 class IrActionsServer(models.Model):
@@ -119,6 +123,13 @@ class IrActionsServer(models.Model):
                     domain=domain,
                     instance=self.ha_instance_id.name,
                     entities=", ".join(outside.mapped("entity_id")),
+                )
+            )
+        if UNSTORED_FIELDS.get(domain, frozenset()) & set(data):
+            raise ValidationError(
+                self.env._(
+                    "An alarm code is never stored in Odoo: arm or disarm panels that need a "
+                    "code from the dashboard, where it is typed for each command."
                 )
             )
         unknown = sorted(set(data) - set(SERVICES[domain][service].fields))

@@ -55,6 +55,32 @@ def integration_answer(command):
     return 202, {"ok": True, "id": command["id"]}
 
 
+def todo_answer(lists, command):
+    """Play Home Assistant's todo services on `lists` ({entity id: [item]}) as its local
+    lists do: items by uid or summary, `get_items` answering per entity id."""
+    (entity_id,) = command["target"]["entity_id"]
+    items, data, service = lists[entity_id], command["data"], command["service"]
+    response = None
+    if service == "get_items":
+        statuses = data.get("status") or ["needs_action", "completed"]
+        response = {entity_id: {"items": [item for item in items if item["status"] in statuses]}}
+    elif service == "add_item":
+        uid = f"uid-{len(items) + 1}"
+        items.append({"uid": uid, "summary": data["item"], "status": "needs_action"})
+    else:
+        names = data["item"] if isinstance(data["item"], list) else [data["item"]]
+        chosen = [item for item in items if item["uid"] in names or item["summary"] in names]
+        if not chosen:
+            return error(400, "invalid", "Unable to find to-do list item")
+        for item in chosen:
+            if service == "remove_item":
+                items.remove(item)
+            else:
+                item.update(status=data.get("status", item["status"]))
+                item.update(summary=data.get("rename", item["summary"]))
+    return 200, {"ok": True, "id": command["id"], "response": response}
+
+
 def error(status, code, message):
     """A scripted error answer in the protocol's error shape."""
     return status, {"ok": False, "error": {"code": code, "message": message}}
@@ -81,6 +107,10 @@ class FakeHomeAssistant(ThreadingHTTPServer):
         self.entity_answers = {}
         # Seconds this Home Assistant's clock is ahead of the real one (negative: behind).
         self.clock_offset = 0
+        # {entity id: [item]}: todo lists whose services this Home Assistant plays.
+        self.todo_lists = {}
+        # {(domain, service): response}: what a service answering with data answers.
+        self.responses = {}
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     def start(self):
@@ -107,6 +137,11 @@ class FakeHomeAssistant(ThreadingHTTPServer):
         for entity_id in targets if isinstance(targets, list) else [targets]:
             if entity_id in self.entity_answers:
                 return self.entity_answers[entity_id]
+            if entity_id in self.todo_lists and command.get("domain") == "todo":
+                return todo_answer(self.todo_lists, command)
+        key = (command.get("domain"), command.get("service"))
+        if command["type"] == "call_service" and key in self.responses:
+            return 200, {"ok": True, "id": command["id"], "response": self.responses[key]}
         return integration_answer(command)
 
     def signature_refusal(self, headers, body):
@@ -207,6 +242,8 @@ class HomeAssistantCommandCase(HomeAssistantHttpCase):
         self.home_assistant.delay = 0
         self.home_assistant.entity_answers.clear()
         self.home_assistant.clock_offset = 0
+        self.home_assistant.todo_lists.clear()
+        self.home_assistant.responses.clear()
         # The audit log writes through another (test) cursor: the fixtures must be in the DB.
         self.env.flush_all()
 

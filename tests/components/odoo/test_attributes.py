@@ -95,7 +95,7 @@ def _attributes_the_addon_reads() -> set[str]:
     """Return every state attribute the addon's dashboard and command checks read."""
     names: set[str] = set()
     dashboard = ADDON / "static" / "src" / "dashboard"
-    for source in [*dashboard.glob("*.js"), *dashboard.glob("*.xml")]:
+    for source in [*dashboard.rglob("*.js"), *dashboard.rglob("*.xml")]:
         text = source.read_text("utf-8")
         names |= set(re.findall(r"\b(?:attributes|shown)\.([a-z_]+)\b", text))
     services = (ADDON / "entity_services.py").read_text("utf-8")

@@ -6,6 +6,7 @@ import { useService } from "@web/core/utils/hooks";
 import { CameraStill } from "./camera_still";
 import { Sparkline } from "./sparkline";
 import { entityIcon, stateLabel } from "./domains";
+import { CONTROLLED_DOMAINS, DomainControls } from "./controls/domain_controls";
 
 // A command Home Assistant accepted but whose state never comes back (the entity did not
 // change, or the push was lost) stops showing as pending this long after the answer.
@@ -15,7 +16,7 @@ const COLOR_MODES = new Set(["hs", "rgb", "rgbw", "rgbww", "xy"]);
 
 export class EntityCard extends Component {
     static template = "home_assistant.EntityCard";
-    static components = { CameraStill, Sparkline };
+    static components = { CameraStill, DomainControls, Sparkline };
     static props = {
         entity: Object,
         // Reactive {entity id: values}: the card reads (and so observes) its own key only.
@@ -107,6 +108,10 @@ export class EntityCard extends Component {
         return { min: attributes.min ?? 0, max: attributes.max ?? 100, step: attributes.step ?? 1 };
     }
 
+    get hasDomainControls() {
+        return CONTROLLED_DOMAINS.has(this.entity.domain);
+    }
+
     get temperatureStep() {
         return this.entity.attributes.target_temp_step || 0.5;
     }
@@ -114,10 +119,11 @@ export class EntityCard extends Component {
     /**
      * Send `service` with `data` to Home Assistant; show `optimistic` (a state and/or
      * attributes) until the pushed state arrives, or the error when Odoo refuses.
+     * Resolves true when Home Assistant accepted the command.
      */
     async call(service, data = {}, optimistic = {}) {
         if (!this.entity.available) {
-            return;
+            return false;
         }
         const pending = { revision: this.entity.revision, ...optimistic };
         Object.assign(this.card, { error: null, pending, sent: false });
@@ -133,7 +139,7 @@ export class EntityCard extends Component {
                 Object.assign(this.card, { pending: null, sent: false });
             }
             this.card.error = error.data?.message || error.message;
-            return;
+            return false;
         }
         // A later command on this card replaced this one: its own answer decides.
         if (toRaw(this.card.pending) === pending) {
@@ -141,6 +147,26 @@ export class EntityCard extends Component {
             this.pendingTimer = setTimeout(() => {
                 Object.assign(this.card, { pending: null, sent: false });
             }, PENDING_TIMEOUT_MS);
+        }
+        return true;
+    }
+
+    /** Ask Home Assistant for data (todo items, a forecast): this entity's answer, or null. */
+    async ask(service, data = {}) {
+        if (!this.entity.available) {
+            return null;
+        }
+        try {
+            const result = await this.orm.call("ha.entity", "call_entity_service", [
+                [this.entity.id],
+                service,
+                data,
+            ]);
+            this.card.error = null;
+            return result.response || null;
+        } catch (error) {
+            this.card.error = error.data?.message || error.message;
+            return null;
         }
     }
 

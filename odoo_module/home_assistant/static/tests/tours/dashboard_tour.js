@@ -16,7 +16,7 @@ const PUSHES_KEY = "home_assistant_tour_pushes";
 const PAGE_MARK = "homeAssistantTourPage";
 
 /** POST the signed batch the test prepared under `name`, like Home Assistant pushing it. */
-async function push(name) {
+export async function push(name) {
     const pushes = JSON.parse(sessionStorage.getItem(PUSHES_KEY) || "{}");
     if (!pushes[name]) {
         throw new Error(`the test prepared no push named ${name}`);
