@@ -22,6 +22,12 @@ class HaEntityCommands(models.Model):
         """
         self.ensure_one()
         self.check_access("read")
+        return self._call_entity_service(service, data)
+
+    def _call_entity_service(self, service, data=None, share=None):
+        """`call_entity_service` once the caller may command the entity (through `share`,
+        which the audit row then names)."""
+        self.ensure_one()
         if not isinstance(service, str):
             raise UserError(self.env._("The service must be given by its name, e.g. turn_on."))
         data = validate_service_data(self.env, self.domain, service, self.attributes, data)
@@ -37,7 +43,12 @@ class HaEntityCommands(models.Model):
                 )
             )
         result = self.env["ha.command"]._call_service(
-            self.instance_id, self.domain, service, {"entity_id": [self.entity_id]}, data
+            self.instance_id,
+            self.domain,
+            service,
+            {"entity_id": [self.entity_id]},
+            data,
+            share=share,
         )
         return {"ok": True, "command_id": result["command_id"], "latency_ms": result["latency_ms"]}
 

@@ -20,6 +20,7 @@ from . import (
     test_registry_edit,
     test_retention,
     test_security,
+    test_share_security,
     test_signing,
     test_views,
 )
