@@ -17,6 +17,7 @@ from . import (
     test_install,
     test_organisation_security,
     test_pairing,
+    test_portal,
     test_registry_edit,
     test_retention,
     test_security,

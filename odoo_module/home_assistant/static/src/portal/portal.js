@@ -38,6 +38,7 @@ async function control(button) {
     const error = share.querySelector(".o_ha_portal_error");
     error.classList.add("d-none");
     button.disabled = true;
+    delete item.dataset.lastCall;
     try {
         await rpc(
             CALL_URL,
@@ -48,7 +49,9 @@ async function control(button) {
             },
             { silent: true }
         );
+        item.dataset.lastCall = "ok";
     } catch (failure) {
+        item.dataset.lastCall = "error";
         error.textContent = failure.data?.message || failure.message;
         error.classList.remove("d-none");
     } finally {
