@@ -10,11 +10,13 @@ import websocket as websocket_client
 from odoo import Command, fields
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.addons.bus.tests.common import WebsocketCase
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.models.ha_share import BUS_NOTIFICATION_TYPE
 from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase, state_event
 from odoo.addons.home_assistant.tests.fake_home_assistant import HomeAssistantCommandCase
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 HOUR = timedelta(hours=1)
 
@@ -122,6 +124,22 @@ class TestShareSecurity(ShareFixtures, HomeAssistantCommandCase):
             self.new_share(self.member, self.garage, "view")
         with self.assertRaises(ValidationError):
             self.new_share(self.tenant, self.garage, "view", start=HOUR, end=-HOUR)
+
+    def test_the_share_action_of_entities_is_for_administrators(self):
+        action = self.env.ref("home_assistant.action_ha_entity_share")
+        self.assertEqual(action.binding_model_id.model, "ha.entity")
+        self.assertEqual(
+            action[compat.ACTION_GROUPS_FIELD],
+            self.env.ref("home_assistant.group_home_assistant_manager"),
+        )
+        context = safe_eval(action.context, {"active_ids": (self.light | self.garage).ids})
+        share = (
+            self.shares_of(self.manager)
+            .with_context(context)
+            .create({"user_id": self.neighbour.id, "date_end": fields.Datetime.now() + HOUR})
+        )
+        self.assertEqual(share.entity_ids, self.light | self.garage)
+        self.assertEqual((share.access, share.status), ("view", "valid"))
 
     def test_states_are_those_of_the_users_valid_shares_only(self):
         [share] = self.shares_of(self.tenant).portal_states()
