@@ -135,7 +135,7 @@ class TestShareSecurity(ShareFixtures, HomeAssistantCommandCase):
         context = safe_eval(action.context, {"active_ids": (self.light | self.garage).ids})
         share = (
             self.shares_of(self.manager)
-            .with_context(context)
+            .with_context(**context)
             .create({"user_id": self.neighbour.id, "date_end": fields.Datetime.now() + HOUR})
         )
         self.assertEqual(share.entity_ids, self.light | self.garage)
