@@ -198,6 +198,7 @@ class HaShare(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         shares = super().create(vals_list)
+        shares._check_entities_readable()
         shares._audit("share")
         return shares
 
@@ -207,6 +208,8 @@ class HaShare(models.Model):
             or ("active" in vals and not vals["active"] and share.active)
         )
         result = super().write(vals)
+        if "entity_ids" in vals:
+            self._check_entities_readable()
         ending._audit("share_revoked")
         if TERMS & vals.keys():
             (self - ending).filtered(lambda share: not share.revoked)._audit("share")
@@ -220,6 +223,14 @@ class HaShare(models.Model):
         """Stop the shares now, for good (the audit log keeps who revoked them)."""
         self.write({"revoked": True})
         return True
+
+    def _check_entities_readable(self):
+        """Raise an `AccessError` unless the current user may read every shared entity.
+
+        The many2many as superuser: read as the user, it would silently leave out the
+        entities the user cannot see (another company's), which would be shared anyway.
+        """
+        self.sudo().entity_ids.with_env(self.env).check_access("read")
 
     def _audit(self, kind):
         """One audit row per share and instance of its entities, by the current user."""

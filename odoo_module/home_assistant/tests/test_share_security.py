@@ -141,6 +141,20 @@ class TestShareSecurity(ShareFixtures, HomeAssistantCommandCase):
         self.assertEqual(share.entity_ids, self.light | self.garage)
         self.assertEqual((share.access, share.status), ("view", "valid"))
 
+    def test_administrators_share_only_the_entities_they_can_read(self):
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        elsewhere = self._create_instance(
+            "ha-share-elsewhere", "Elsewhere", company_id=other_company.id
+        )
+        hidden = self.env["ha.entity"].create(
+            {"instance_id": elsewhere.id, "entity_id": "lock.elsewhere"}
+        )
+        with self.assertRaises(AccessError):
+            self.new_share(self.tenant, self.light | hidden, "control")
+        with self.assertRaises(AccessError):
+            self.share.with_user(self.manager).entity_ids = [Command.link(hidden.id)]
+        self.assertEqual(self.share.entity_ids, self.light | self.sensor)
+
     def test_states_are_those_of_the_users_valid_shares_only(self):
         [share] = self.shares_of(self.tenant).portal_states()
         self.assertEqual(share["id"], self.share.id)
