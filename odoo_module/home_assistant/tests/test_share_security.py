@@ -94,6 +94,17 @@ class TestShareSecurity(ShareFixtures, HomeAssistantCommandCase):
             self.light.with_user(self.tenant).call_entity_service("toggle")
         self.assertFalse(self.home_assistant.received)
 
+    def test_an_internal_user_without_the_groups_gets_the_share_and_no_more(self):
+        employee = self._create_user("ha_share_employee", "base.group_user", name="Emma Employee")
+        share = self.new_share(employee, self.garage, "control")
+        [states] = self.shares_of(employee).portal_states()
+        self.assertEqual((states["id"], states["entities"][0]["control"]), (share.id, "toggle"))
+        with self.assertRaises(AccessError):
+            self.env["ha.entity"].with_user(employee).search([])
+        self.env.flush_all()
+        self.shares_of(employee).portal_call(share.id, self.garage.id, "turn_on")
+        self.assertEqual(self.sent()[0]["user"]["name"], "Emma Employee")
+
     def test_portal_users_read_their_own_shares_and_change_none(self):
         self.assertEqual(self.shares_of(self.tenant).search([]), self.share)
         with self.assertRaises(AccessError):
