@@ -160,6 +160,13 @@ class TestShareSecurity(ShareFixtures, HomeAssistantCommandCase):
         hidden = self.env["ha.entity"].create(
             {"instance_id": elsewhere.id, "entity_id": "lock.elsewhere"}
         )
+        other_manager = self._create_user(
+            "ha_share_other_manager",
+            groups="home_assistant.group_home_assistant_manager",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        self.assertFalse(self.shares_of(other_manager).search([]), "another company's shares")
         with self.assertRaises(AccessError):
             self.new_share(self.tenant, self.light | hidden, "control")
         with self.assertRaises(AccessError):
