@@ -9,9 +9,9 @@ lights, switches, sensors with a week of history, climate, covers, a media playe
 lock in the Kitchen, the Living room and the Office. A few commands sent from Odoo fill
 the command log. Then it saves PNGs of the dashboard (desktop and phone), a sensor's
 history dialog, the alarm card asking for its code, the instance form and its System page,
-a device's form, the command log, a server action of type "Home Assistant", and of the
-dashboard in dark mode when the Odoo tree has a dark theme (Enterprise; Community 18 has
-none).
+a device's form, the command log, a server action of type "Home Assistant", the portal page
+of entities shared with a tenant, and of the dashboard in dark mode when the Odoo tree has a
+dark theme (Enterprise; Community 18 has none).
 """
 
 from __future__ import annotations
@@ -37,10 +37,19 @@ from stack import (
     ODOO_ADMIN_LOGIN,
     ODOO_ADMIN_PASSWORD,
     REPO_ROOT,
+    USER_GROUPS_FIELD,
     OdooServer,
     free_port,
 )
 
+# The portal user the pictured flat is shared with, and what is shared.
+TENANT_LOGIN, TENANT_PASSWORD = "tenant", "tenant-portal-password"
+SHARED_ENTITIES = (
+    "light.living_room_lamp",
+    "fan.ceiling_fan",
+    "sensor.living_room_humidity",
+    "sensor.outdoor_temperature",
+)
 AREAS = {"kitchen": "Kitchen", "living_room": "Living room", "office": "Office"}
 # Palette size of the saved PNGs: flat UI colors survive quantization, files shrink 3-4x.
 PNG_COLORS = 192
@@ -419,6 +428,41 @@ DARK_BACKGROUND = """
 """
 
 
+def share_with_tenant(odoo: OdooServer) -> None:
+    """A portal user, and the living room shared with them for a month, with control."""
+    env = odoo.rpc().env
+    portal = env.ref("base.group_portal").id
+    tenant = env["res.users"].create(
+        {
+            "name": "Tina Tenant",
+            "login": TENANT_LOGIN,
+            "password": TENANT_PASSWORD,
+            USER_GROUPS_FIELD: [(6, 0, [portal])],
+        }
+    )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    env["ha.share"].create(
+        {
+            "user_id": tenant,
+            "entity_ids": [(6, 0, env["ha.entity"].search([("entity_id", "in", SHARED_ENTITIES)]))],
+            "access": "control",
+            "date_start": (now - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S"),
+            "date_end": (now + timedelta(days=30)).strftime("%Y-%m-%d 00:00:00"),
+        }
+    )
+
+
+def take_portal(odoo: OdooServer, out: Path) -> None:
+    """The tenant's page of shared entities, in a browser of its own (another session)."""
+    share_with_tenant(odoo)
+    with Browser(1200, 700) as browser:
+        browser.login(odoo.url, odoo.database, TENANT_LOGIN, TENANT_PASSWORD)
+        browser.navigate(f"{odoo.url}/my/home-assistant")
+        browser.wait_for("document.querySelector('.o_ha_portal[data-live]')", 60, "the page")
+        browser.evaluate("new Promise((resolve) => setTimeout(resolve, 500))")
+        take(browser, out, "portal.png")
+
+
 def take(browser: Browser, out: Path, name: str) -> None:
     """Save one picture and say where."""
     size = browser.screenshot(out / name, colors=PNG_COLORS)
@@ -532,6 +576,7 @@ def main() -> None:
                     1 for spec in specs if spec.domain == "sensor" and list(spec.history_hours)
                 )
                 take_all(odoo, instance["instance_id"], args.out, sparklines)
+                take_portal(odoo, args.out)
         finally:
             odoo.stop()
     finally:

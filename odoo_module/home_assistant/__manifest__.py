@@ -10,8 +10,9 @@
     "maintainers": ["ha-odoo-bridge"],
     "development_status": "Beta",
     # base_automation: Odoo automations reacting to Home Assistant entities, and calling
-    # Home Assistant, are features; mail renders the placeholders of their data.
-    "depends": ["base", "web", "bus", "mail", "base_automation"],
+    # Home Assistant, are features; mail renders the placeholders of their data; portal
+    # serves the page of entities shared with portal users.
+    "depends": ["base", "web", "bus", "mail", "base_automation", "portal"],
     "data": [
         "security/home_assistant_security.xml",
         "security/ir.model.access.csv",
@@ -31,10 +32,13 @@
         "views/ha_dashboard_views.xml",
         "views/ir_actions_server_views.xml",
         "views/ha_figure_views.xml",
+        "views/ha_share_views.xml",
+        "views/portal_templates.xml",
         "views/home_assistant_menus.xml",
     ],
     "assets": {
-        "web.assets_backend": ["home_assistant/static/src/**/*"],
+        "web.assets_backend": ["home_assistant/static/src/dashboard/**/*"],
+        "web.assets_frontend": ["home_assistant/static/src/portal/**/*"],
         "web.assets_tests": ["home_assistant/static/tests/tours/**/*"],
     },
     "application": True,

@@ -18,14 +18,17 @@ SECRET_KEY_PARTS = ("password", "passcode", "token", "secret", "api_key", "apike
 IMAGE_KEY = "image"
 
 
-def audit_values(instance, user, command):
-    """The audit row of `command`, secret-like service data kept as `**REDACTED**`."""
+def audit_values(instance, user, command, share=None):
+    """The audit row of `command` (sent through `share`, if given), secret-like service data
+    kept as `**REDACTED**`."""
     values = {
         "command_uuid": command["id"],
         "instance_id": instance.id,
         "user_id": user.id,
         "command_type": command["type"],
     }
+    if share:
+        values.update(share_id=share.id, shared_user_id=share.user_id.id)
     if command["type"] == "call_service":
         values.update(
             domain=command["domain"],
@@ -40,6 +43,27 @@ def audit_values(instance, user, command):
             key: value for key, value in command.items() if key not in ("v", "id", "type", "user")
         }
     return values
+
+
+def share_audit_values(command_uuid, instance, user, share, entities, kind):
+    """The audit row of `user` sharing (`kind` share) or revoking (share_revoked) `share`,
+    for its `entities` of `instance`; the shared user's name is kept in the data too."""
+    return {
+        "command_uuid": command_uuid,
+        "instance_id": instance.id,
+        "user_id": user.id,
+        "command_type": kind,
+        "share_id": share.id,
+        "shared_user_id": share.user_id.id,
+        "state": "ok",
+        "target": {"entity_id": entities.mapped("entity_id")},
+        "data": {
+            "shared_with": share.user_id.name,
+            "access": share.access,
+            "from": share.date_start.isoformat(),
+            "until": share.date_end.isoformat(),
+        },
+    }
 
 
 def redact(value):

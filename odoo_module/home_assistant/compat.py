@@ -16,6 +16,11 @@ MODEL_CONSTRAINTS = SERIES >= 19
 # 19.0 renamed `res.users.groups_id` to `group_ids` and `res.groups.users` to `user_ids`.
 USER_GROUPS_FIELD = "group_ids" if SERIES >= 19 else "groups_id"
 GROUP_USERS_FIELD = "user_ids" if SERIES >= 19 else "users"
+# ... and `ir.actions.act_window.groups_id` to `group_ids`.
+ACTION_GROUPS_FIELD = "group_ids" if SERIES >= 19 else "groups_id"
+
+# 19.0 renamed the JSON-RPC route type `json` to `jsonrpc` (the old name warns).
+JSON_ROUTE = "jsonrpc" if SERIES >= 19 else "json"
 
 # 19.0's `HttpCase.start_tour` stores and announces bus messages as they are sent (a test
 # cursor drops post-commit hooks, the NOTIFY among them); on 18.0 a tour test does it itself.

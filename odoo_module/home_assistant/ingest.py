@@ -78,13 +78,13 @@ def notify_entities(instance, entities):
     """Send the changed entities' compact states on the instance's own bus channel.
 
     Only users allowed to read the instance subscribe to that channel (see
-    `ir.websocket._build_bus_channel_list`), so this is never a broadcast.
+    `ir.websocket._build_bus_channel_list`), so this is never a broadcast. The valid shares
+    holding some of them get theirs on their own channels.
     """
     if entities:
-        instance._bus_send(
-            BUS_NOTIFICATION_TYPE,
-            {"instance_id": instance.id, "entities": entities._compact_states()},
-        )
+        states = entities._compact_states()
+        instance._bus_send(BUS_NOTIFICATION_TYPE, {"instance_id": instance.id, "entities": states})
+        instance.env["ha.share"]._notify_shares(entities, states)
 
 
 def _answer(batch, accepted, duplicate):

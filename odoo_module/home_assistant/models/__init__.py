@@ -24,6 +24,7 @@ from . import (
     ha_label,
     ha_push_batch,
     ha_push_nonce,
+    ha_share,
     ha_snapshot_part,
     ha_tag,
     ha_template_renderer,

@@ -33,6 +33,9 @@ COMMAND_TYPES = [
     ("history", "History Backfill"),
     ("update_registry", "Registry Edit"),
     ("camera_snapshot", "Camera Snapshot"),
+    # Audit rows only, never sent: entities shared with a user, and the share ended.
+    ("share", "Share"),
+    ("share_revoked", "Share Revoked"),
 ]
 
 
@@ -62,6 +65,20 @@ class HaCommand(models.Model):
         index="btree_not_null",
         ondelete="set null",
         help="The automation action that sent this command.",
+    )
+    share_id = fields.Many2one(
+        "ha.share",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The share this row is about, or the command was sent through.",
+    )
+    shared_user_id = fields.Many2one(
+        "res.users",
+        string="Shared With",
+        readonly=True,
+        ondelete="set null",
+        help="The user of the share, kept when the share is deleted.",
     )
     service_name = fields.Char(
         string="Called Service", compute="_compute_service_name", help="domain.service"
@@ -113,14 +130,14 @@ class HaCommand(models.Model):
                 )
 
     @api.model
-    def _record_sent(self, instance, user, command):
+    def _record_sent(self, instance, user, command, share=None):
         """Log a command as pending before it leaves; return the log row's id.
 
         Written and committed in a transaction of its own, like the outcome: the caller's
         transaction is rolled back when the command fails, and the failure must stay logged.
         Secret-like service data (codes, passwords, tokens) is kept as `**REDACTED**`.
         """
-        values = audit_values(instance, user, command)
+        values = audit_values(instance, user, command, share)
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr, su=True)
             return env["ha.command"].create(values).id
@@ -138,12 +155,13 @@ class HaCommand(models.Model):
 
     @api.model
     def _call_service(
-        self, instance, domain, service, target=None, data=None, return_response=False
+        self, instance, domain, service, target=None, data=None, return_response=False, share=None
     ):
         """Send a `call_service` command as the current user; return the service's answer.
 
-        For callers that decided what may be called themselves: the entity controls, and
-        `ha.instance.call_service` once it checked the caller is an administrator.
+        For callers that decided what may be called themselves: the entity controls (through
+        `share`, when a share allowed it), and `ha.instance.call_service` once it checked
+        the caller is an administrator.
         """
         for part in (domain, service):
             if not isinstance(part, str) or not SERVICE_PART_PATTERN.match(part):
@@ -163,6 +181,7 @@ class HaCommand(models.Model):
                 "data": data or {},
                 "return_response": bool(return_response),
             },
+            share=share,
         )
         return {
             "ok": True,
@@ -172,7 +191,7 @@ class HaCommand(models.Model):
         }
 
     @api.model
-    def _send(self, instance, command_type, payload):
+    def _send(self, instance, command_type, payload, share=None):
         """Sign and send one command to `instance` now; return its audit id, latency and answer.
 
         Sent at once, not after commit: the user must see Home Assistant's answer. The call
@@ -186,7 +205,7 @@ class HaCommand(models.Model):
         instance = instance.sudo()
         user = self.env.user
         command, body = self._build(instance, command_type, payload)
-        command_id = self._record_sent(instance, user, command)
+        command_id = self._record_sent(instance, user, command, share)
         answer = send_command(self._endpoint(instance), instance.secret, body)
         answer = scrubbed_answer(answer, command)
         self._record_answer(command_id, answer)

@@ -24,6 +24,12 @@ class HaEntityCommands(models.Model):
         """
         self.ensure_one()
         self.check_access("read")
+        return self._call_entity_service(service, data)
+
+    def _call_entity_service(self, service, data=None, share=None):
+        """`call_entity_service` once the caller may command the entity (through `share`,
+        which the audit row then names)."""
+        self.ensure_one()
         if not isinstance(service, str):
             raise UserError(self.env._("The service must be given by its name, e.g. turn_on."))
         data = validate_service_data(self.env, self.domain, service, self.attributes, data)
@@ -46,6 +52,7 @@ class HaEntityCommands(models.Model):
             {"entity_id": [self.entity_id]},
             data,
             return_response=responds,
+            share=share,
         )
         answer = {
             "ok": True,

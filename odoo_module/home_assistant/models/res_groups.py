@@ -21,3 +21,11 @@ class ResGroups(models.Model):
         category = ref("home_assistant.module_category_home_assistant")
         compat.attach_groups(self.env, category, user_group | manager_group)
         compat.add_group_users(manager_group, ref("base.user_root") | ref("base.user_admin"))
+
+    @api.model
+    def _home_assistant_restrict_actions(self, xml_ids):
+        """Show the actions `xml_ids` to Home Assistant administrators only (from the views'
+        data: the actions' groups field differs between the series)."""
+        manager_group = self.env.ref("home_assistant.group_home_assistant_manager")
+        for xml_id in xml_ids:
+            self.env.ref(xml_id).write({compat.ACTION_GROUPS_FIELD: [(6, 0, manager_group.ids)]})

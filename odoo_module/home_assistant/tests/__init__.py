@@ -20,9 +20,11 @@ from . import (
     test_install,
     test_organisation_security,
     test_pairing,
+    test_portal,
     test_registry_edit,
     test_retention,
     test_security,
+    test_share_security,
     test_signing,
     test_views,
 )

@@ -102,6 +102,22 @@ class TestViews(HomeAssistantHttpCase):
                 with self.subTest(action=action, login=login):
                     self.open(f"/odoo/action-home_assistant.{action}/{record.id}", login)
 
+    def test_share_views_render_for_administrators(self):
+        tenant = self._create_user("ha_views_tenant", groups="base.group_portal")
+        share = self.env["ha.share"].create(
+            {
+                "user_id": tenant.id,
+                "entity_ids": [Command.set(self.entity("sensor.power").ids)],
+                "date_end": "2100-01-01 00:00:00",
+            }
+        )
+        for path in (
+            "/odoo/action-home_assistant.action_ha_share",
+            f"/odoo/action-home_assistant.action_ha_share/{share.id}",
+        ):
+            with self.subTest(path=path):
+                self.open(path, "admin")
+
 
 # Odoo's field widgets that take one field type only (both series).
 WIDGET_TYPES = {"color": "char", "color_picker": "integer"}

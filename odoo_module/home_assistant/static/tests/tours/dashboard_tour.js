@@ -4,35 +4,13 @@
  * history chart.
  *
  * Driven by TestDashboardTour (tests/test_dashboard.py), which points the instance at a fake
- * Home Assistant and leaves signed push batches in sessionStorage (key below) for the steps
+ * Home Assistant and leaves signed push batches in sessionStorage (live_pushes.js) for the steps
  * that play Home Assistant pushing: the browser POSTs them to the public push endpoint as
  * Home Assistant would, and the card must change through the bus only.
  */
 
 import { registry } from "@web/core/registry";
-
-const PUSHES_KEY = "home_assistant_tour_pushes";
-// A property of the page's window: gone if anything reloaded the page during the tour.
-const PAGE_MARK = "homeAssistantTourPage";
-
-/** POST the signed batch the test prepared under `name`, like Home Assistant pushing it. */
-export async function push(name) {
-    const pushes = JSON.parse(sessionStorage.getItem(PUSHES_KEY) || "{}");
-    if (!pushes[name]) {
-        throw new Error(`the test prepared no push named ${name}`);
-    }
-    const { url, headers, body } = pushes[name];
-    const response = await fetch(url, { method: "POST", headers, body });
-    if (!response.ok) {
-        throw new Error(`the push ${name} was answered ${response.status}: ${await response.text()}`);
-    }
-}
-
-function assertNotReloaded() {
-    if (!window[PAGE_MARK]) {
-        throw new Error("the page was reloaded: the update must arrive over the bus");
-    }
-}
+import { assertNotReloaded, markPage, push } from "@home_assistant/../tests/tours/live_pushes";
 
 const card = (entityId) => `.o_ha_card[data-entity-id='${entityId}']`;
 
@@ -42,9 +20,7 @@ registry.category("web_tour.tours").add("home_assistant_dashboard", {
         {
             content: "The seeded entities are shown in their area",
             trigger: `.o_ha_area:contains(Kitchen) ${card("light.kitchen")}`,
-            run() {
-                window[PAGE_MARK] = true;
-            },
+            run: markPage,
         },
         {
             content: "The instance's status is shown",

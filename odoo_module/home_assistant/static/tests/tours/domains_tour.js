@@ -8,7 +8,7 @@
  */
 
 import { registry } from "@web/core/registry";
-import { push } from "./dashboard_tour";
+import { push } from "./live_pushes";
 
 // The test checks that Home Assistant received this code and that Odoo kept it nowhere.
 const CODE = "4711";
