@@ -12,16 +12,22 @@ from typing import TYPE_CHECKING
 import probatio as vol
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
-from probatio.humanize import humanize_error
 
-from .commands import COMMANDS, CommandBody, CommandRefused, CommandRequest, invalid
+from .commands import (
+    COMMANDS,
+    CommandBody,
+    CommandRefused,
+    CommandRequest,
+    invalid,
+    not_allowed,
+    validated,
+)
 from .const import (
     CAMERA_IMAGE_MAX_BYTES,
     CAMERA_IMAGE_MAX_PIXELS,
     COMMAND_TIMEOUT,
     CONF_ALLOW_CAMERA_SNAPSHOTS,
     ERROR_IMAGE_TOO_LARGE,
-    ERROR_NOT_ALLOWED,
     ERROR_SERVICE_FAILED,
 )
 
@@ -41,28 +47,20 @@ SCHEMA = vol.Schema(
 )
 
 
-def _not_allowed(message: str) -> CommandRefused:
-    """Return the refusal of a snapshot Odoo may not take."""
-    return CommandRefused(HTTPStatus.FORBIDDEN, ERROR_NOT_ALLOWED, message)
-
-
 @COMMANDS.register("camera_snapshot")
 async def _camera_snapshot(
     request: CommandRequest, command: CommandBody
 ) -> tuple[HTTPStatus, CommandBody]:
     """Answer with a still of one exported camera: base64 bytes and their content type."""
     if not request.entry.options.get(CONF_ALLOW_CAMERA_SNAPSHOTS, False):
-        raise _not_allowed(
+        raise not_allowed(
             "Odoo may not fetch camera images; turn on “Allow Odoo to fetch camera snapshots” "
             "in the options of the Odoo integration in Home Assistant."
         )
-    try:
-        command = SCHEMA(command)
-    except vol.Invalid as err:
-        raise invalid(humanize_error(command, err)) from err
+    command = validated(SCHEMA, command)
     entity_id: str = command["entity_id"]
     if not request.outbox.is_exported_entity(entity_id):
-        raise _not_allowed(f"{entity_id} is not exported to Odoo.")
+        raise not_allowed(f"{entity_id} is not exported to Odoo.")
     image = await _async_image(request, entity_id, command.get("width"), command.get("height"))
     if len(image.content) > CAMERA_IMAGE_MAX_BYTES:
         raise CommandRefused(

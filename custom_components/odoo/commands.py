@@ -115,6 +115,20 @@ def invalid(message: str) -> CommandRefused:
     return CommandRefused(HTTPStatus.BAD_REQUEST, ERROR_INVALID, message)
 
 
+def not_allowed(message: str) -> CommandRefused:
+    """Return the refusal of a command Odoo may not send (an option off, an unexported target)."""
+    return CommandRefused(HTTPStatus.FORBIDDEN, ERROR_NOT_ALLOWED, message)
+
+
+def validated(schema: vol.Schema, command: CommandBody) -> CommandBody:
+    """Return `command` validated by `schema`; raise the refusal naming what is wrong."""
+    try:
+        result: CommandBody = schema(command)
+    except vol.Invalid as err:
+        raise invalid(humanize_error(command, err)) from err
+    return result
+
+
 def with_schema(
     schema: dict[Any, Any],
 ) -> Callable[[CommandHandler], CommandHandler]:
@@ -129,11 +143,7 @@ def with_schema(
             request: CommandRequest, command: CommandBody
         ) -> tuple[HTTPStatus, CommandBody]:
             """Validate, then run."""
-            try:
-                validated = validator(command)
-            except vol.Invalid as err:
-                raise invalid(humanize_error(command, err)) from err
-            return await handler(request, validated)
+            return await handler(request, validated(validator, command))
 
         return validate_and_run
 

@@ -14,10 +14,9 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import label_registry as lr
-from probatio.humanize import humanize_error
 
-from .commands import COMMANDS, CommandBody, CommandRefused, CommandRequest, invalid
-from .const import CONF_ALLOW_REGISTRY_EDITS, ERROR_NOT_ALLOWED
+from .commands import COMMANDS, CommandBody, CommandRequest, invalid, not_allowed, validated
+from .const import CONF_ALLOW_REGISTRY_EDITS
 from .export_filter import entities_of_device
 
 EDITS = ("name", "area_id", "labels")
@@ -34,25 +33,17 @@ SCHEMA = vol.Schema(
 )
 
 
-def _not_allowed(message: str) -> CommandRefused:
-    """Return the refusal of an edit Odoo may not make."""
-    return CommandRefused(HTTPStatus.FORBIDDEN, ERROR_NOT_ALLOWED, message)
-
-
 @COMMANDS.register("update_registry")
 async def _update_registry(
     request: CommandRequest, command: CommandBody
 ) -> tuple[HTTPStatus, CommandBody]:
     """Apply a name, area or labels edit to one entity or device registry entry."""
     if not request.entry.options.get(CONF_ALLOW_REGISTRY_EDITS, False):
-        raise _not_allowed(
+        raise not_allowed(
             "Odoo may not edit Home Assistant's registries; turn on “Allow Odoo to rename and "
             "re-area” in the options of the Odoo integration in Home Assistant."
         )
-    try:
-        command = SCHEMA(command)
-    except vol.Invalid as err:
-        raise invalid(humanize_error(command, err)) from err
+    command = validated(SCHEMA, command)
     if ("entity_id" in command) == ("device_id" in command):
         raise invalid("Name exactly one of entity_id or device_id.")
     changes: dict[str, Any] = {key: command[key] for key in EDITS if key in command}
@@ -83,7 +74,7 @@ def _check_known(request: CommandRequest, changes: dict[str, Any]) -> None:
 def _update_entity(request: CommandRequest, entity_id: str, changes: dict[str, Any]) -> None:
     """Edit an exported entity's registry entry."""
     if not request.outbox.is_exported_entity(entity_id):
-        raise _not_allowed(f"{entity_id} is not exported to Odoo.")
+        raise not_allowed(f"{entity_id} is not exported to Odoo.")
     entities = er.async_get(request.hass)
     if entities.async_get(entity_id) is None:
         raise invalid(f"{entity_id} has no registry entry, so it cannot be edited.")
@@ -98,7 +89,7 @@ def _update_device(request: CommandRequest, device_id: str, changes: dict[str, A
         request.outbox.is_exported_entity(entity_id)
         for entity_id in entities_of_device(request.hass, device_id)
     ):
-        raise _not_allowed(f"No entity of device {device_id} is exported to Odoo.")
+        raise not_allowed(f"No entity of device {device_id} is exported to Odoo.")
     if "name" in changes:
         changes["name_by_user"] = changes.pop("name")
     dr.async_get(request.hass).async_update_device(device_id, **changes)

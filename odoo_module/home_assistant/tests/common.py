@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 
 from odoo import Command
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.addons.home_assistant.signing import (
     HEADER_NONCE,
     HEADER_SIGNATURE,
@@ -150,6 +151,23 @@ class HomeAssistantFixtures:
     def _create_user(cls, login, groups="home_assistant.group_home_assistant_user", **values):
         return new_test_user(cls.env, login=login, groups=groups, **values)
 
+    @classmethod
+    def _create_entities(cls, entities):
+        """Entities of the instance from {entity id: (state, attributes)}, by entity id;
+        available unless their state is "unavailable"."""
+        return {
+            entity_id: cls.env["ha.entity"].create(
+                {
+                    "instance_id": cls.instance.id,
+                    "entity_id": entity_id,
+                    "state": state,
+                    "attributes": attributes,
+                    "available": state != "unavailable",
+                }
+            )
+            for entity_id, (state, attributes) in entities.items()
+        }
+
     def make_batch(self, events=(), snapshot=False, batch_id=None, seq=None):
         """A push batch with a fresh batch id and the next sequence number."""
         type(self).seq += 1
@@ -205,6 +223,23 @@ class HomeAssistantFixtures:
         return self.env["ha.entity.history"].search(
             [("entity_id", "=", entity.id)], order="last_updated"
         )
+
+
+class BusListener:
+    """Mixin of the websocket tests (with bus's WebsocketCase): a user's fresh session on the
+    bus, and what was sent on a record's channel."""
+
+    def notifications_of(self, record):
+        channel = json_dump(channel_with_db(self.env.cr.dbname, record))
+        return self.env["bus.bus"].sudo().search([("channel", "=", channel)])
+
+    def connect_as(self, login):
+        """A websocket of a fresh session of `login`, subscribed to its default channels."""
+        self.session = None  # keep the previous user's session alive
+        self.authenticate(login, login)
+        connection = self.websocket_connect(cookie=f"session_id={self.session.sid}")
+        self.subscribe(connection, [], self.env["bus.bus"]._bus_last_id())
+        return connection
 
 
 class HomeAssistantCase(HomeAssistantFixtures, TransactionCase):

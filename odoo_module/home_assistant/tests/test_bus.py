@@ -5,15 +5,18 @@ import json
 import websocket as websocket_client
 
 from odoo import Command
-from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.addons.bus.tests.common import WebsocketCase
 from odoo.addons.home_assistant.ingest import BUS_NOTIFICATION_TYPE
-from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase, state_event
+from odoo.addons.home_assistant.tests.common import (
+    BusListener,
+    HomeAssistantHttpCase,
+    state_event,
+)
 from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install")
-class TestBus(HomeAssistantHttpCase, WebsocketCase):
+class TestBus(BusListener, HomeAssistantHttpCase, WebsocketCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -22,18 +25,6 @@ class TestBus(HomeAssistantHttpCase, WebsocketCase):
         cls.outsider = cls._create_user("ha_bus_outsider")
         cls.instance.user_ids = [Command.link(cls.member.id)]
         cls.other_instance.user_ids = [Command.link(cls.outsider.id)]
-
-    def notifications_of(self, instance):
-        channel = json_dump(channel_with_db(self.env.cr.dbname, instance))
-        return self.env["bus.bus"].sudo().search([("channel", "=", channel)])
-
-    def connect_as(self, login):
-        """A websocket of a fresh session of `login`, subscribed to its default channels."""
-        self.session = None  # keep the previous user's session alive
-        self.authenticate(login, login)
-        connection = self.websocket_connect(cookie=f"session_id={self.session.sid}")
-        self.subscribe(connection, [], self.env["bus.bus"]._bus_last_id())
-        return connection
 
     def test_one_compact_message_per_batch_on_the_instance_channel(self):
         self.push_ok(

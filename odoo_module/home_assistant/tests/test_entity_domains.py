@@ -95,18 +95,7 @@ class TestEntityDomains(HomeAssistantCommandCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.entities = {
-            entity_id: cls.env["ha.entity"].create(
-                {
-                    "instance_id": cls.instance.id,
-                    "entity_id": entity_id,
-                    "state": state,
-                    "attributes": attributes,
-                    "available": True,
-                }
-            )
-            for entity_id, (state, attributes) in ENTITIES.items()
-        }
+        cls.entities = cls._create_entities(ENTITIES)
 
     def act(self, entity_id, service, data=None):
         return self.entities[entity_id].with_user(self.member).call_entity_service(service, data)

@@ -8,11 +8,14 @@ from datetime import timedelta
 import websocket as websocket_client
 
 from odoo import Command, fields
-from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.addons.bus.tests.common import WebsocketCase
 from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.models.ha_share import BUS_NOTIFICATION_TYPE
-from odoo.addons.home_assistant.tests.common import HomeAssistantHttpCase, state_event
+from odoo.addons.home_assistant.tests.common import (
+    BusListener,
+    HomeAssistantHttpCase,
+    state_event,
+)
 from odoo.addons.home_assistant.tests.fake_home_assistant import HomeAssistantCommandCase
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
@@ -261,19 +264,7 @@ class TestShareSecurity(ShareFixtures, HomeAssistantCommandCase):
 
 
 @tagged("post_install", "-at_install")
-class TestShareBus(ShareFixtures, HomeAssistantHttpCase, WebsocketCase):
-    def notifications_of(self, share):
-        channel = json_dump(channel_with_db(self.env.cr.dbname, share))
-        return self.env["bus.bus"].sudo().search([("channel", "=", channel)])
-
-    def connect_as(self, login):
-        """A websocket of a fresh session of `login`, subscribed to its default channels."""
-        self.session = None  # keep the previous user's session alive
-        self.authenticate(login, login)
-        connection = self.websocket_connect(cookie=f"session_id={self.session.sid}")
-        self.subscribe(connection, [], self.env["bus.bus"]._bus_last_id())
-        return connection
-
+class TestShareBus(ShareFixtures, BusListener, HomeAssistantHttpCase, WebsocketCase):
     def push_states(self, *states):
         """Push new states, `(entity id, state)`, newer than the fixtures' ones."""
         at = fields.Datetime.now()
