@@ -13,6 +13,7 @@ from . import (
     ha_entity_group,
     ha_entity_history,
     ha_entity_ingest,
+    ha_entity_statistic,
     ha_figure,
     ha_figure_change,
     ha_floor,
