@@ -7,6 +7,7 @@ from . import (
     ha_command_after_commit,
     ha_command_envelope,
     ha_dashboard,
+    ha_dashboard_history,
     ha_device,
     ha_entity,
     ha_entity_commands,
