@@ -19,6 +19,7 @@ from . import (
     test_pairing,
     test_registry_edit,
     test_retention,
+    test_rollups,
     test_security,
     test_signing,
     test_views,
