@@ -95,7 +95,18 @@ class HaEntityStatistic(models.Model):
         Called by the history purge cron with what its chunk has left; returns how many
         rows were deleted.
         """
-        instances = self.env["ha.instance"].with_context(active_test=False).search([], order="id")
+        instances = (
+            self.env["ha.instance"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    "|",
+                    ("statistics_short_retention_days", ">", 0),
+                    ("statistics_long_retention_days", ">", 0),
+                ],
+                order="id",
+            )
+        )
         deleted = 0
         for instance in instances:
             retentions = {
