@@ -142,12 +142,18 @@ class HaEntityStatistic(models.Model):
 
         The migration records the highest history id then (`BUILD_UNTIL_PARAM`); each call
         rolls up the next `BUILD_CHUNK_SIZE` ids and records how far it got in the same
-        transaction, so a call that fails or runs twice never counts a state twice. A no-op
+        transaction, under a row lock, so a call that fails, or runs beside another, never
+        counts a state twice. A no-op
         once done (and on databases installed with rollups).
         """
         parameters = self.env["ir.config_parameter"].sudo()
         until = int(parameters.get_param(BUILD_UNTIL_PARAM, 0))
-        done = int(parameters.get_param(BUILD_DONE_PARAM, 0))
+        # Locked and re-read: a manual run beside the cron's waits, then starts after it.
+        parameters.flush_model(["value"])
+        self.env.cr.execute(
+            "SELECT value FROM ir_config_parameter WHERE key = %s FOR UPDATE", [BUILD_DONE_PARAM]
+        )
+        done = int((self.env.cr.fetchone() or [0])[0])
         if done >= until:
             compat.cron_progress(self.env, done=0, remaining=0)
             return
