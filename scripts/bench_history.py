@@ -64,6 +64,7 @@ FROM (SELECT moment, 20 + 5 * sin(extract(epoch FROM moment) / 7200) AS value
             SELECT generate_series(%(end)s::timestamp - interval '365 days',
                                    %(end)s::timestamp - interval '30 days 1 hour',
                                    interval '1 hour')) moments) readings
+ON CONFLICT (entity_id, last_updated) DO NOTHING
 """
 # The addon's own build cron, called until done (the running server's cron thread may run
 # some of the chunks too: the progress row's lock keeps them one at a time).
@@ -218,8 +219,13 @@ def main() -> None:
     try:
         with running(odoo):
             pusher = pair_fake_instance(odoo, INSTANCE)
+            # A year of raw states kept: the purge cron would delete them while measuring.
+            client = odoo.rpc()
+            instance = client.env["ha.instance"].search([("name", "=", INSTANCE)])
+            client.env["ha.instance"].browse(instance).write({"history_retention_days": 0})
             end = datetime.now(UTC).replace(tzinfo=None)
-            create_entities(pusher, args.entities, end - timedelta(days=args.days, hours=1))
+            created = end.replace(tzinfo=UTC) - timedelta(days=args.days, hours=1)
+            create_entities(pusher, args.entities, created)
             sensors, chart, total = build_history(odoo, args.history_rows, args.days, end)
             seconds = float(odoo_shell(odoo, BUILD_SCRIPT, "BUILD:"))
             database_cursor(odoo).execute("ANALYZE ha_entity_statistic")

@@ -137,6 +137,13 @@ class HaEntityStatistic(models.Model):
         return deleted
 
     @api.model
+    def _build_pending(self):
+        """Whether history stored before rollups existed is still to be rolled up."""
+        parameters = self.env["ir.config_parameter"].sudo()
+        until = int(parameters.get_param(BUILD_UNTIL_PARAM, 0))
+        return int(parameters.get_param(BUILD_DONE_PARAM, 0)) < until
+
+    @api.model
     def _cron_build(self):
         """Roll up one chunk of the history stored before rollups were kept.
 

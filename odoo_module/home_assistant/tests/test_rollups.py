@@ -322,6 +322,26 @@ class TestRollupRetentionAndBuild(HomeAssistantCase):
             self.assertEqual(self.purge(), (1, 0))
         self.assertEqual(self.ages(entity, "5m"), [1])
 
+    def test_the_history_purge_waits_for_the_build(self):
+        entity = self.env["ha.entity"].create(
+            {"instance_id": self.instance.id, "entity_id": "sensor.unbuilt"}
+        )
+        self.env["ha.entity.history"].create(
+            {
+                "entity_id": entity.id,
+                "state": "1",
+                "last_updated": fields.Datetime.now() - timedelta(days=40),
+            }
+        )
+        parameters = self.env["ir.config_parameter"].sudo()
+        parameters.set_param(ha_entity_statistic.BUILD_UNTIL_PARAM, self.history(entity).id)
+        parameters.set_param(ha_entity_statistic.BUILD_DONE_PARAM, self.history(entity).id - 1)
+        self.assertEqual(self.purge(), (0, 0))
+        self.assertEqual(len(self.history(entity)), 1)  # kept until rolled up
+        parameters.set_param(ha_entity_statistic.BUILD_DONE_PARAM, self.history(entity).id)
+        self.assertEqual(self.purge(), (1, 0))
+        self.assertFalse(self.history(entity))
+
     def test_negative_retention_is_refused(self):
         with (
             self.assertRaises(IntegrityError),
@@ -361,6 +381,7 @@ class TestRollupRetentionAndBuild(HomeAssistantCase):
             self.assertEqual([done for done, _ in calls], [7, 7, 7, 7, 2])
             self.assertEqual(self.cron_call(BUILD_CRON, "_cron_build"), (0, 0))  # done: no-op
         self.assertEqual(int(parameters.get_param(ha_entity_statistic.BUILD_DONE_PARAM)), until)
+        self.assertFalse(statistics._build_pending())
         statistics._schedule_build()  # a second schedule would count everything again
         self.assertEqual(self.cron_call(BUILD_CRON, "_cron_build"), (0, 0))
         rows = numeric_history(self.env, entity)
