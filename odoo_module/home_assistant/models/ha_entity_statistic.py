@@ -79,6 +79,9 @@ class HaEntityStatistic(models.Model):
                 " FROM states CROSS JOIN (VALUES %s) AS periods (period, seconds)"
                 " WHERE states.numeric_value IS NOT NULL"
                 " GROUP BY 1, 2, 3"
+                # Rows locked in one order: two pushes updating the same rollups wait for
+                # each other instead of deadlocking.
+                " ORDER BY 1, 2, 3"
                 " ON CONFLICT (entity_id, period, start) DO UPDATE SET"
                 " count = stat.count + EXCLUDED.count, sum = stat.sum + EXCLUDED.sum,"
                 " min = LEAST(stat.min, EXCLUDED.min), max = GREATEST(stat.max, EXCLUDED.max)",
