@@ -106,12 +106,12 @@ def write(offset, keep=False):
     elapsed = time.perf_counter() - began
     env.cr.commit() if keep else env.cr.rollback()
     return elapsed * 1000
-opening = statistics.median(write(-3600 * index) for index in range(1, 11))  # new rollups
 write(0, keep=True)
 with_rollups = statistics.median(write(index) for index in range(1, 31))
 with patch.object(type(env['ha.entity.statistic']), '_add_states',
                   lambda self, states: self.env.cr.execute(states)):
     without = statistics.median(write(index) for index in range(1, 31))
+opening = statistics.median(write(-3600 * index) for index in range(1, 31))  # new rollups
 print('WRITE:%%f:%%f:%%f:%%d' %% (with_rollups, without, opening, len(entities)))
 """
 

@@ -52,6 +52,12 @@ class HaEntityStatistic(models.Model):
     max = fields.Float(required=True)
     mean = fields.Float(compute="_compute_mean")
 
+    def init(self):
+        # Room on every page for the next versions of its rows: a sensor read every 30 s
+        # updates its hourly rollup 120 times an hour, and an update that fits on its page
+        # (no indexed column changes) adds no index entry and is pruned cheaply (HOT).
+        self.env.cr.execute("ALTER TABLE ha_entity_statistic SET (fillfactor = 70)")
+
     @api.depends("count", "sum")
     def _compute_mean(self):
         for statistic in self:
