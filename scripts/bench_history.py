@@ -67,17 +67,21 @@ FROM (SELECT moment, 20 + 5 * sin(extract(epoch FROM moment) / 7200) AS value
 ON CONFLICT (entity_id, last_updated) DO NOTHING
 """
 # The addon's own build cron, called until done (the running server's cron thread may run
-# some of the chunks too: the progress row's lock keeps them one at a time).
+# some of the chunks too: the progress row's lock refuses a call beside it).
 BUILD_SCRIPT = """
 import time
+import psycopg2
 from odoo.addons.home_assistant.models.ha_entity_statistic import (
     BUILD_DONE_PARAM, BUILD_UNTIL_PARAM)
 began = time.perf_counter()
 env['ha.entity.statistic']._schedule_build()
 env.cr.commit()
 while True:
-    env['ha.entity.statistic']._cron_build()
-    env.cr.commit()
+    try:
+        env['ha.entity.statistic']._cron_build()
+        env.cr.commit()
+    except psycopg2.errors.SerializationFailure:
+        env.cr.rollback()  # the cron thread rolled up that chunk meanwhile
     env.cr.execute("SELECT (SELECT value::bigint FROM ir_config_parameter WHERE key = %s)"
                    " >= (SELECT value::bigint FROM ir_config_parameter WHERE key = %s)",
                    [BUILD_DONE_PARAM, BUILD_UNTIL_PARAM])

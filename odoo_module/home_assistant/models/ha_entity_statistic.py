@@ -164,7 +164,8 @@ class HaEntityStatistic(models.Model):
         """
         parameters = self.env["ir.config_parameter"].sudo()
         until = int(parameters.get_param(BUILD_UNTIL_PARAM, 0))
-        # Locked and re-read: a manual run beside the cron's waits, then starts after it.
+        # Locked and re-read: a run beside another (a manual one beside the cron's) waits
+        # for it, then fails on the changed row (serialization failure) and changes nothing.
         parameters.flush_model(["value"])
         self.env.cr.execute(
             "SELECT value FROM ir_config_parameter WHERE key = %s FOR UPDATE", [BUILD_DONE_PARAM]
