@@ -179,20 +179,26 @@ print('OLD-DESIGN-RATE:%f' % ({count} / (time.perf_counter() - began)))
 """
 
 
-def bench_old_design(odoo: OdooServer, count: int) -> float:
-    """The older design's write path: per event one ORM write, one history row, one bus
-    message and one commit, run inside Odoo (odoo-bin shell) against the same database."""
+def odoo_shell(odoo: OdooServer, script: str, marker: str) -> str:
+    """Run `script` in `odoo-bin shell` on the server's database; the rest of the line it
+    printed after `marker`."""
     result = subprocess.run(
         odoo._odoo("shell", "-d", odoo.database, "--no-http", "--log-level=warn"),
-        input=OLD_DESIGN_SCRIPT.format(count=count),
+        input=script,
         capture_output=True,
         text=True,
         check=False,
     )
     for line in result.stdout.splitlines():
-        if line.startswith("OLD-DESIGN-RATE:"):
-            return float(line.removeprefix("OLD-DESIGN-RATE:"))
-    raise RuntimeError(f"old-design benchmark failed:\n{result.stdout}\n{result.stderr[-2000:]}")
+        if line.startswith(marker):
+            return line.removeprefix(marker)
+    raise RuntimeError(f"odoo-bin shell failed:\n{result.stdout}\n{result.stderr[-2000:]}")
+
+
+def bench_old_design(odoo: OdooServer, count: int) -> float:
+    """The older design's write path: per event one ORM write, one history row, one bus
+    message and one commit, run inside Odoo (odoo-bin shell) against the same database."""
+    return float(odoo_shell(odoo, OLD_DESIGN_SCRIPT.format(count=count), "OLD-DESIGN-RATE:"))
 
 
 def database_cursor(odoo: OdooServer) -> Any:

@@ -2,7 +2,7 @@
     "name": "Home Assistant",
     "summary": "Live Home Assistant device states, history, dashboard and control in Odoo",
     # One addon for both series, so no series prefix (docs/development.md, pylint-odoo).
-    "version": "1.1.0",  # pylint: disable=manifest-version-format
+    "version": "1.2.0",  # pylint: disable=manifest-version-format
     "category": "Productivity/Home Assistant",
     "author": "HA Odoo Bridge contributors",
     "website": "https://github.com/ha-odoo-bridge/ha-odoo-bridge",

@@ -32,6 +32,11 @@ COUNTER_DIGITS = (20, 0)
         "CHECK(history_retention_days >= 0)",
         "The history retention cannot be negative.",
     ),
+    (
+        "statistics_retention_days_not_negative",
+        "CHECK(statistics_short_retention_days >= 0 AND statistics_long_retention_days >= 0)",
+        "The rollup retention cannot be negative.",
+    ),
 )
 class HaInstance(models.Model):
     _name = "ha.instance"
@@ -97,6 +102,21 @@ class HaInstance(models.Model):
         default=30,
         required=True,
         help="State history older than this is deleted automatically; 0 keeps it forever.",
+    )
+    # Rollups of numeric states (ha.entity.statistic): what charts longer than a day show
+    # once the raw history is gone.
+    statistics_short_retention_days = fields.Integer(
+        string="5-Minute Rollup Retention (days)",
+        default=30,
+        required=True,
+        help="5-minute averages, minima and maxima older than this are deleted; 0 keeps them.",
+    )
+    statistics_long_retention_days = fields.Integer(
+        string="Hourly Rollup Retention (days)",
+        default=0,
+        required=True,
+        help="Hourly averages, minima and maxima older than this are deleted; 0 keeps them "
+        "forever.",
     )
 
     # Counters outgrow PostgreSQL's 32-bit integer (2^31 events is a few days at full

@@ -23,6 +23,7 @@ from . import (
     test_portal,
     test_registry_edit,
     test_retention,
+    test_rollups,
     test_security,
     test_share_security,
     test_signing,

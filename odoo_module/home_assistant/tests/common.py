@@ -5,9 +5,11 @@ import json
 import secrets
 import time
 from datetime import UTC, datetime
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.signing import (
     HEADER_NONCE,
     HEADER_SIGNATURE,
@@ -217,6 +219,19 @@ class HomeAssistantFixtures:
                 ]
             )
         )
+
+    def cron_call(self, xmlid, method, *args):
+        """One call of a chunked cron's `method`, as its runner makes it: the progress it
+        told, (done, remaining)."""
+        progress = "_commit_progress" if compat.SERIES >= 19 else "_notify_progress"
+        cron = self.env.ref(xmlid)
+        model = self.env[cron.model_id.model].with_context(ir_cron_progress_id=-1, cron_id=cron.id)
+        # The real progress record commits on 19.0, which a test transaction must not.
+        with patch.object(type(self.env["ir.cron"]), progress) as told:
+            getattr(model, method)(*args)
+        if compat.SERIES >= 19:
+            return told.call_args.args[0], told.call_args.kwargs["remaining"]
+        return told.call_args.kwargs["done"], told.call_args.kwargs["remaining"]
 
     def history(self, entity):
         """The entity's history rows, oldest first."""

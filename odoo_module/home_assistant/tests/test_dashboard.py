@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from odoo import Command
-from odoo.addons.home_assistant.models.ha_dashboard import MAX_HISTORY_POINTS
+from odoo.addons.home_assistant.models.ha_dashboard_history import MAX_HISTORY_POINTS
 from odoo.addons.home_assistant.tests.common import (
     HomeAssistantCase,
     area_event,
@@ -114,15 +114,19 @@ class TestDashboardData(HomeAssistantCase):
         )
         self.assertTrue(changes["instance"]["connected"])
 
-    def test_sparklines_are_hourly_averages_of_numeric_entities(self):
+    def test_sparklines_are_clock_hour_averages_of_numeric_entities(self):
         sensor = self.entity("sensor.power")
         series = self.dashboard(self.member).sparklines(
             [sensor.id, self.entity("light.kitchen").id]
         )
         self.assertEqual(list(series), [sensor.id])
         values = [value for value in series[sensor.id] if value is not None]
-        self.assertEqual(len(values), 24)
-        self.assertEqual(values[-1], 201)
+        # Clock hours: the current one and the 23 before it hold the readings since then.
+        first = self.now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
+        readings = [
+            hour for hour in range(24, 0, -1) if self.now - timedelta(hours=hour - 0.5) >= first
+        ]
+        self.assertEqual(values, [200 + hour for hour in readings])
 
     def test_numeric_history_is_downsampled_on_the_server_for_long_ranges(self):
         sensor = self.entity("sensor.power")

@@ -6,7 +6,6 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.models import ha_command, ha_entity_history
 from odoo.addons.home_assistant.tests.common import HomeAssistantCase
 from odoo.tests import tagged
@@ -49,20 +48,10 @@ class TestRetention(HomeAssistantCase):
         self.assertEqual(len(self.history(entity)), 3)
 
     def purge(self):
-        """One call of the purge cron, as its runner makes it; return the progress it told."""
-        progress = "_commit_progress" if compat.SERIES >= 19 else "_notify_progress"
-        cron = self.env.ref("home_assistant.ir_cron_ha_history_purge")
-        history = self.env["ha.entity.history"].with_context(
-            ir_cron_progress_id=-1, cron_id=cron.id
+        """One call of the purge cron; the progress it told."""
+        return self.cron_call(
+            "home_assistant.ir_cron_ha_history_purge", "_cron_purge_expired_history"
         )
-        # The real progress record commits on 19.0, which a test transaction must not.
-        with patch.object(type(self.env["ir.cron"]), progress) as told:
-            history._cron_purge_expired_history()
-        if compat.SERIES >= 19:
-            ((done,), remaining) = told.call_args.args, told.call_args.kwargs["remaining"]
-        else:
-            done, remaining = told.call_args.kwargs["done"], told.call_args.kwargs["remaining"]
-        return done, remaining
 
     def test_a_purge_deletes_one_chunk_and_asks_for_another_call(self):
         entity = self.add_history(self.instance, [31, 32, 33, 34, 35, 1])

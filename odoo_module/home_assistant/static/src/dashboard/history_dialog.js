@@ -22,6 +22,7 @@ export class HistoryDialog extends Component {
             { key: "24h", label: _t("24 hours") },
             { key: "7d", label: _t("7 days") },
             { key: "30d", label: _t("30 days") },
+            { key: "365d", label: _t("365 days") },
         ];
         this.state = useState({ range: "24h", history: null });
         this.chart = null;

@@ -137,5 +137,14 @@ registry.category("web_tour.tours").add("home_assistant_dashboard", {
             content: "The range is selected",
             trigger: ".o_ha_history button[data-range='7d'].btn-primary",
         },
+        {
+            content: "Switch to 365 days",
+            trigger: ".o_ha_history button[data-range='365d']",
+            run: "click",
+        },
+        {
+            content: "A year is charted from the rollups: the day's readings are there",
+            trigger: ".o_ha_history:has(button[data-range='365d'].btn-primary):not(:has(.o_ha_history_empty)) canvas",
+        },
     ],
 });
