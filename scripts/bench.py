@@ -107,6 +107,15 @@ def pair_fake_instance(odoo: OdooServer, name: str) -> SignedPusher:
     return SignedPusher(f"{odoo.url}{path}", instance["secret"])
 
 
+def machine_line(title: str) -> str:
+    """`title` followed by the machine, its cores, the time and the load: the first line of a
+    benchmark's figures, which are only comparable with the same machine and load."""
+    return (
+        f"{title} on {platform.node()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.2f}"
+    )
+
+
 def state_events(count: int, entities: int, start: datetime) -> list[dict[str, Any]]:
     """`count` realistic sensor state events spread over `entities` entities."""
     events = []
@@ -355,9 +364,8 @@ def main() -> None:
     args = parser.parse_args()
 
     print(
-        f"Benchmarks with Odoo {ODOO_SERIES} on {platform.node()}, {platform.machine()}, "
-        f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"load average {os.getloadavg()[0]:.2f} (figures are only comparable on a quiet machine)"
+        machine_line(f"Benchmarks with Odoo {ODOO_SERIES}")
+        + " (figures are only comparable on a quiet machine)"
     )
     bench_listener()
     work_dir = CACHE_DIR / "state" / "bench"

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import time
 import uuid
@@ -34,6 +33,7 @@ from bench import (
     ROWS,
     SignedPusher,
     database_cursor,
+    machine_line,
     odoo_shell,
     pair_fake_instance,
     report,
@@ -222,10 +222,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=7, help="the span the rows cover")
     parser.add_argument("--results", help="also write the rows to this JSON file")
     args = parser.parse_args()
-    print(
-        f"History reads with Odoo {ODOO_SERIES} on {platform.node()}, {os.cpu_count()} cores,"
-        f" {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.2f}"
-    )
+    print(machine_line(f"History reads with Odoo {ODOO_SERIES}"))
     work_dir = CACHE_DIR / "state" / "bench-history"
     odoo = OdooServer(f"ha_bridge_bench_history_{uuid.uuid4().hex[:6]}", work_dir / "odoo")
     odoo.install()

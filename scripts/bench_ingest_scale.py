@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import threading
 import time
 import uuid
@@ -34,6 +33,7 @@ from bench import (
     ROWS,
     SignedPusher,
     database_cursor,
+    machine_line,
     pair_fake_instance,
     percentile,
     report,
@@ -225,10 +225,7 @@ def main() -> None:
     parser.add_argument("--purge-rows", type=int, default=10_000_000, help="0 skips it")
     parser.add_argument("--results", help="also write the rows to this JSON file")
     args = parser.parse_args()
-    print(
-        f"History at scale with Odoo {ODOO_SERIES} on {platform.node()}, {os.cpu_count()} cores,"
-        f" {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.2f}"
-    )
+    print(machine_line(f"History at scale with Odoo {ODOO_SERIES}"))
     work_dir = CACHE_DIR / "state" / "bench-scale"
     database = f"ha_bridge_bench_scale_{uuid.uuid4().hex[:6]}"
     odoo = OdooServer(database, work_dir / "odoo", multi_database=True)
