@@ -1,16 +1,12 @@
 """The alarm panel (with its code) and a todo list driven in headless Chromium."""
 
-import json
 from datetime import timedelta
 
 from odoo import Command
-from odoo.addons.bus.tests.common import WebsocketCase
-from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.audit import REDACTED
-from odoo.addons.home_assistant.tests import test_dashboard
 from odoo.addons.home_assistant.tests.common import state_event
-from odoo.addons.home_assistant.tests.fake_home_assistant import HomeAssistantCommandCase
-from odoo.addons.home_assistant.tests.test_dashboard import PUSHES_KEY, utc_now
+from odoo.addons.home_assistant.tests.live_tour import LiveTourCase
+from odoo.addons.home_assistant.tests.test_dashboard import utc_now
 from odoo.tests import tagged
 
 CODE = "4711"  # the tour types it (static/tests/tours/domains_tour.js)
@@ -43,12 +39,7 @@ FORM_CONTROLS = {
 
 
 @tagged("post_install", "-at_install")
-class TestDomainsTour(HomeAssistantCommandCase, WebsocketCase):
-    # Pushes the browser posts, and the bus woken on 18.0, as in the dashboard's tour.
-    # (Through the module: the class itself here would run its tour a second time.)
-    signed_push = test_dashboard.TestDashboardTour.signed_push
-    wake_the_bus_on_send = test_dashboard.TestDashboardTour.wake_the_bus_on_send
-
+class TestDomainsTour(LiveTourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -57,8 +48,6 @@ class TestDomainsTour(HomeAssistantCommandCase, WebsocketCase):
 
     def setUp(self):
         super().setUp()
-        if not compat.TOURS_WAKE_THE_BUS:
-            self.wake_the_bus_on_send()
         at = utc_now() - timedelta(minutes=1)
         self.push_ok(
             self.make_batch(
@@ -84,14 +73,8 @@ class TestDomainsTour(HomeAssistantCommandCase, WebsocketCase):
             )
         }
         pushes["count"] = self.signed_push([state_event("todo.shopping", "2", now, SHOP)])
-        url, tour = "/odoo/home-assistant", "home_assistant_domains"
-        options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False, "startUrl": url}
-        store = f"sessionStorage.setItem({PUSHES_KEY!r}, {json.dumps(json.dumps(pushes))});"
-        self.start_tour(
-            url,
-            tour,
-            login="ha_domains_tour",
-            code=f"{store} odoo.startTour({tour!r}, {json.dumps(options)})",
+        self.start_live_tour(
+            "/odoo/home-assistant", "home_assistant_domains", "ha_domains_tour", pushes
         )
 
         commands = [(c["domain"], c["service"], c["data"]) for c in self.sent()]
