@@ -116,6 +116,14 @@ def machine_line(title: str) -> str:
     )
 
 
+def print_end(results: str | None) -> None:
+    """Close a benchmark's figures with the load, and write its rows as JSON to `results`
+    when given."""
+    print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
+    if results:
+        Path(results).write_text(json.dumps({"odoo": ODOO_SERIES, "rows": ROWS}, indent=1))
+
+
 def state_events(count: int, entities: int, start: datetime) -> list[dict[str, Any]]:
     """`count` realistic sensor state events spread over `entities` entities."""
     events = []
@@ -393,9 +401,7 @@ def main() -> None:
                 bench_dashboard(odoo, args.dashboard_entities)
     finally:
         odoo.drop()
-    print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
-    if args.results:
-        Path(args.results).write_text(json.dumps({"odoo": ODOO_SERIES, "rows": ROWS}, indent=1))
+    print_end(args.results)
 
 
 def bench_dashboard(odoo: OdooServer, entities: int) -> None:

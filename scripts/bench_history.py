@@ -20,22 +20,19 @@ Figures are printed, not asserted.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from bench import (
-    ROWS,
     SignedPusher,
     database_cursor,
     machine_line,
     odoo_shell,
     pair_fake_instance,
+    print_end,
     report,
     state_events,
 )
@@ -247,9 +244,7 @@ def main() -> None:
             bench_write(odoo, pusher)
     finally:
         odoo.drop()
-    print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
-    if args.results:
-        Path(args.results).write_text(json.dumps({"odoo": ODOO_SERIES, "rows": ROWS}, indent=1))
+    print_end(args.results)
 
 
 if __name__ == "__main__":

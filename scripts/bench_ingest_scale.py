@@ -19,23 +19,20 @@ Figures are printed, not asserted.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg2
 from bench import (
-    ROWS,
     SignedPusher,
     database_cursor,
     machine_line,
     pair_fake_instance,
     percentile,
+    print_end,
     report,
     state_events,
 )
@@ -243,9 +240,7 @@ def main() -> None:
                 bench_purge(odoo, args.purge_rows, args.entities)
     finally:
         odoo.drop()
-    print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
-    if args.results:
-        Path(args.results).write_text(json.dumps({"odoo": ODOO_SERIES, "rows": ROWS}, indent=1))
+    print_end(args.results)
 
 
 if __name__ == "__main__":

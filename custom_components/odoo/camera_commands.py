@@ -20,6 +20,7 @@ from .commands import (
     CommandRequest,
     invalid,
     not_allowed,
+    require_option,
     validated,
 )
 from .const import (
@@ -52,11 +53,12 @@ async def _camera_snapshot(
     request: CommandRequest, command: CommandBody
 ) -> tuple[HTTPStatus, CommandBody]:
     """Answer with a still of one exported camera: base64 bytes and their content type."""
-    if not request.entry.options.get(CONF_ALLOW_CAMERA_SNAPSHOTS, False):
-        raise not_allowed(
-            "Odoo may not fetch camera images; turn on “Allow Odoo to fetch camera snapshots” "
-            "in the options of the Odoo integration in Home Assistant."
-        )
+    require_option(
+        request,
+        CONF_ALLOW_CAMERA_SNAPSHOTS,
+        "Odoo may not fetch camera images; turn on “Allow Odoo to fetch camera snapshots” "
+        "in the options of the Odoo integration in Home Assistant.",
+    )
     command = validated(SCHEMA, command)
     entity_id: str = command["entity_id"]
     if not request.outbox.is_exported_entity(entity_id):

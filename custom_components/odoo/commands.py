@@ -120,6 +120,13 @@ def not_allowed(message: str) -> CommandRefused:
     return CommandRefused(HTTPStatus.FORBIDDEN, ERROR_NOT_ALLOWED, message)
 
 
+def require_option(request: CommandRequest, option: str, refusal: str) -> None:
+    """Refuse the command with `refusal` unless the HA admin turned `option` on (off by
+    default)."""
+    if not request.entry.options.get(option, False):
+        raise not_allowed(refusal)
+
+
 def validated(schema: vol.Schema, command: CommandBody) -> CommandBody:
     """Return `command` validated by `schema`; raise the refusal naming what is wrong."""
     try:

@@ -15,7 +15,15 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import label_registry as lr
 
-from .commands import COMMANDS, CommandBody, CommandRequest, invalid, not_allowed, validated
+from .commands import (
+    COMMANDS,
+    CommandBody,
+    CommandRequest,
+    invalid,
+    not_allowed,
+    require_option,
+    validated,
+)
 from .const import CONF_ALLOW_REGISTRY_EDITS
 from .export_filter import entities_of_device
 
@@ -38,11 +46,12 @@ async def _update_registry(
     request: CommandRequest, command: CommandBody
 ) -> tuple[HTTPStatus, CommandBody]:
     """Apply a name, area or labels edit to one entity or device registry entry."""
-    if not request.entry.options.get(CONF_ALLOW_REGISTRY_EDITS, False):
-        raise not_allowed(
-            "Odoo may not edit Home Assistant's registries; turn on “Allow Odoo to rename and "
-            "re-area” in the options of the Odoo integration in Home Assistant."
-        )
+    require_option(
+        request,
+        CONF_ALLOW_REGISTRY_EDITS,
+        "Odoo may not edit Home Assistant's registries; turn on “Allow Odoo to rename and "
+        "re-area” in the options of the Odoo integration in Home Assistant.",
+    )
     command = validated(SCHEMA, command)
     if ("entity_id" in command) == ("device_id" in command):
         raise invalid("Name exactly one of entity_id or device_id.")

@@ -261,3 +261,18 @@ class HomeAssistantCommandCase(HomeAssistantHttpCase):
     def audit_log(self):
         """Every ha.command row, oldest first."""
         return self.env["ha.command"].sudo().search([], order="id")
+
+
+class EntityServiceCase(HomeAssistantCommandCase):
+    """Commands sent by the entity controls: the class's `ENTITIES` ({entity id: (state,
+    attributes)}) created once, and `act`, the instance member calling one's service."""
+
+    ENTITIES = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.entities = cls._create_entities(cls.ENTITIES)
+
+    def act(self, entity_id, service, data=None):
+        return self.entities[entity_id].with_user(self.member).call_entity_service(service, data)

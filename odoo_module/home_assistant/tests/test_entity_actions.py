@@ -2,7 +2,7 @@
 
 from odoo.addons.home_assistant.entity_services import SERVICES
 from odoo.addons.home_assistant.tests.fake_home_assistant import (
-    HomeAssistantCommandCase,
+    EntityServiceCase,
     error,
 )
 from odoo.exceptions import UserError, ValidationError
@@ -92,14 +92,8 @@ INVALID = [
 
 
 @tagged("post_install", "-at_install")
-class TestEntityActions(HomeAssistantCommandCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.entities = cls._create_entities(ENTITIES)
-
-    def act(self, entity_id, service, data=None):
-        return self.entities[entity_id].with_user(self.member).call_entity_service(service, data)
+class TestEntityActions(EntityServiceCase):
+    ENTITIES = ENTITIES
 
     def test_valid_data_is_sent_for_the_entity_with_its_domain(self):
         for entity_id, service, data in VALID:

@@ -6,7 +6,7 @@ import logging
 
 from odoo.addons.home_assistant.audit import REDACTED
 from odoo.addons.home_assistant.tests.fake_home_assistant import (
-    HomeAssistantCommandCase,
+    EntityServiceCase,
     error,
 )
 from odoo.exceptions import UserError, ValidationError
@@ -91,14 +91,8 @@ REFUSED = [
 
 
 @tagged("post_install", "-at_install")
-class TestEntityDomains(HomeAssistantCommandCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.entities = cls._create_entities(ENTITIES)
-
-    def act(self, entity_id, service, data=None):
-        return self.entities[entity_id].with_user(self.member).call_entity_service(service, data)
+class TestEntityDomains(EntityServiceCase):
+    ENTITIES = ENTITIES
 
     def test_each_control_sends_its_service_on_its_entity(self):
         for entity_id, service, data in CONTROLS:
