@@ -73,6 +73,12 @@ class SignedPusher:
 
     def push(self, events: list[dict[str, Any]], snapshot: bool = False) -> dict[str, Any]:
         """Send one batch and return Odoo's JSON answer; raise on any non-200."""
+        return self.send(*self.sign(events, snapshot))
+
+    def sign(
+        self, events: list[dict[str, Any]], snapshot: bool = False
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of the next batch: numbered, compressed when large, signed."""
         self.seq += 1
         body = json.dumps(
             {
@@ -90,6 +96,10 @@ class SignedPusher:
             body = gzip.compress(body, compresslevel=5)
             headers["Content-Encoding"] = "gzip"
         headers.update(signed_headers(self.secret, signing.PURPOSE_PUSH, body))
+        return body, headers
+
+    def send(self, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+        """Post a body `sign` made; return Odoo's JSON answer, raise on any non-200."""
         response = self.session.post(self.push_url, data=body, headers=headers, timeout=120)
         if response.status_code != 200:
             raise RuntimeError(f"push refused: {response.status_code} {response.text[:300]}")

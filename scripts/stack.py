@@ -228,6 +228,9 @@ class OdooServer:
     multi_database: bool = False
     # Another PostgreSQL cluster (e.g. a private one a fault test may restart); None: the default.
     db_port: int | None = None
+    # Connect as Odoo's own packages do: over the unix socket, peer authentication, no
+    # password (scripts/odoo-env.sh allows it on the default cluster); False: TCP + password.
+    db_socket: bool = False
     process: ManagedProcess | None = None
 
     @property
@@ -309,6 +312,8 @@ class OdooServer:
             f"--workers={self.workers}",
             "--log-level=info",
             "--log-handler=werkzeug:WARNING",
+            # After odoo-env.sh's TCP settings: the last value of an option wins.
+            *(["--db_host=", "--db_password="] if self.db_socket else []),
         )
         self.process = ManagedProcess("odoo", command, self.work_dir / "odoo.log", self._env())
         self.process.start()

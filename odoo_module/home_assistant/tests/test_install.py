@@ -53,3 +53,15 @@ class TestInstall(TransactionCase):
             [list(DECLARED_CONSTRAINTS)],
         )
         self.assertEqual({name for (name,) in self.env.cr.fetchall()}, DECLARED_CONSTRAINTS)
+
+    def test_tables_updated_in_place_by_every_push_leave_room_on_their_pages(self):
+        # The fillfactor that keeps a push's updates of the current states and rollups HOT
+        # (on their page, no new index entries); an upgrade sets it as an install does.
+        self.env.cr.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)",
+            [["ha_entity", "ha_entity_statistic"]],
+        )
+        self.assertEqual(
+            dict(self.env.cr.fetchall()),
+            {"ha_entity": ["fillfactor=70"], "ha_entity_statistic": ["fillfactor=70"]},
+        )
