@@ -53,6 +53,25 @@ CHROMIUM_FLAGS = (
 )
 
 
+def web_login(url: str, database: str, login: str, password: str) -> tuple[str, int]:
+    """Log in as a browser does (JSON-RPC `/web/session/authenticate`): (session id, uid)."""
+    session = requests.Session()
+    session.trust_env = False  # loopback: never through a proxy
+    response = session.post(
+        f"{url}/web/session/authenticate",
+        json={
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"db": database, "login": login, "password": password},
+        },
+        timeout=60,
+    )
+    answer = response.json()
+    if response.status_code != 200 or "error" in answer or not answer["result"].get("uid"):
+        raise BrowserError(f"Odoo refused the login {login}: {answer.get('error', answer)}")
+    return session.cookies["session_id"], int(answer["result"]["uid"])
+
+
 class BrowserError(RuntimeError):
     """Chromium refused a command, a page script threw, or a wait timed out."""
 
@@ -237,22 +256,9 @@ class Browser:
 
     def login(self, url: str, database: str, login: str, password: str) -> int:
         """Log in through Odoo's JSON-RPC and give the page that session; return the uid."""
-        session = requests.Session()
-        session.trust_env = False  # loopback: never through a proxy
-        response = session.post(
-            f"{url}/web/session/authenticate",
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {"db": database, "login": login, "password": password},
-            },
-            timeout=60,
-        )
-        answer = response.json()
-        if response.status_code != 200 or "error" in answer or not answer["result"].get("uid"):
-            raise BrowserError(f"Odoo refused the login {login}: {answer.get('error', answer)}")
-        self.set_cookie(url, "session_id", session.cookies["session_id"])
-        return int(answer["result"]["uid"])
+        session_id, uid = web_login(url, database, login, password)
+        self.set_cookie(url, "session_id", session_id)
+        return uid
 
     def screenshot(self, path: Path, full_page: bool = False, colors: int = 0) -> int:
         """Save the viewport (or the whole page) as a PNG; return its size in bytes.

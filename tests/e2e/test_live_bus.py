@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
 
 import pytest
-import requests
 import websocket
-from stack import (
-    ODOO_ADMIN_LOGIN,
-    ODOO_ADMIN_PASSWORD,
-    OdooServer,
-    pair_synthetic_instance,
-    running,
-    signed_headers,
-    signing,
-    wait_for,
-)
+from bench import pair_fake_instance
+from browser import web_login
+from stack import ODOO_ADMIN_LOGIN, ODOO_ADMIN_PASSWORD, OdooServer, running, wait_for
 
-from .bridge import CREATED_SECRETS, json_body
+from .bridge import CREATED_SECRETS
 
 BUS_TYPE = "home_assistant/entities"
 ENTITY_ID = "sensor.live_bus_probe"
@@ -41,25 +32,6 @@ def prefork(odoo: OdooServer, work_dir: Path) -> Iterator[OdooServer]:
     server = OdooServer(odoo.database, work_dir / "odoo-prefork", workers=2)
     with running(server):
         yield server
-
-
-def browser_session(server: OdooServer) -> str:
-    """The session id of the admin logged in as a browser logs in."""
-    response = requests.post(
-        f"{server.url}/web/session/authenticate",
-        json={
-            "jsonrpc": "2.0",
-            "params": {
-                "db": server.database,
-                "login": ODOO_ADMIN_LOGIN,
-                "password": ODOO_ADMIN_PASSWORD,
-            },
-        },
-        timeout=30,
-    )
-    response.raise_for_status()
-    assert "error" not in response.json(), response.text
-    return response.cookies["session_id"]
 
 
 def subscribed_websocket(server: OdooServer, session_id: str) -> websocket.WebSocket:
@@ -80,32 +52,17 @@ def subscribed_websocket(server: OdooServer, session_id: str) -> websocket.WebSo
     return connection
 
 
-def push(push_url: str, secret: str, seq: int, state: str) -> None:
-    """Batch number `seq`, signed, with one state of `ENTITY_ID`."""
+def state_event(state: str) -> dict[str, Any]:
+    """A state event of `ENTITY_ID`, now."""
     now = datetime.now(UTC).isoformat(timespec="microseconds")
-    body = json_body(
-        {
-            "v": 1,
-            "batch_id": uuid.uuid4().hex,
-            "seq": seq,
-            "sent_at": now,
-            "snapshot": False,
-            "events": [
-                {
-                    "t": "state",
-                    "entity_id": ENTITY_ID,
-                    "state": state,
-                    "attributes": {"friendly_name": "Live bus probe"},
-                    "last_changed": now,
-                    "last_updated": now,
-                }
-            ],
-        }
-    )
-    headers = {"Content-Type": "application/json"}
-    headers.update(signed_headers(secret, signing.PURPOSE_PUSH, body))
-    response = requests.post(push_url, data=body, headers=headers, timeout=30)
-    assert response.status_code == 200, response.text
+    return {
+        "t": "state",
+        "entity_id": ENTITY_ID,
+        "state": state,
+        "attributes": {"friendly_name": "Live bus probe"},
+        "last_changed": now,
+        "last_updated": now,
+    }
 
 
 def next_states(
@@ -136,15 +93,16 @@ def test_pushes_reach_a_browser_session_through_the_evented_worker(
     The second push is sent once the first arrived, so the subscription surely holds and it
     can only arrive through the NOTIFY that follows the push's commit.
     """
-    instance = pair_synthetic_instance(prefork, "Live bus, prefork")
-    CREATED_SECRETS.add(instance["secret"])
-    push_url = f"{prefork.url}{urlsplit(instance['push_url']).path}"
-    connection = subscribed_websocket(prefork, browser_session(prefork))
+    pusher = pair_fake_instance(prefork, "Live bus, prefork")
+    CREATED_SECRETS.add(pusher.secret)
+    instance_id = prefork.rpc().env["ha.instance"].search([("name", "=", "Live bus, prefork")])[0]
+    session_id, _ = web_login(prefork.url, prefork.database, ODOO_ADMIN_LOGIN, ODOO_ADMIN_PASSWORD)
+    connection = subscribed_websocket(prefork, session_id)
     try:
-        push(push_url, instance["secret"], 1, "21.5")
-        first = next_states(connection, instance["instance_id"])
-        push(push_url, instance["secret"], 2, "22.0")
-        second = next_states(connection, instance["instance_id"])
+        pusher.push([state_event("21.5")])
+        first = next_states(connection, instance_id)
+        pusher.push([state_event("22.0")])
+        second = next_states(connection, instance_id)
     finally:
         connection.close()
     assert (first, second) == ([(ENTITY_ID, "21.5")], [(ENTITY_ID, "22.0")])
