@@ -65,9 +65,10 @@ def iso(moment: datetime) -> str:
 class SignedPusher:
     """Plays Home Assistant's push client: signed, numbered batches to one instance."""
 
-    def __init__(self, push_url: str, secret: str) -> None:
+    def __init__(self, push_url: str, secret: str, database: str) -> None:
         self.push_url = push_url
         self.secret = secret
+        self.database = database
         self.session = requests.Session()
         self.seq = 0
 
@@ -91,7 +92,8 @@ class SignedPusher:
             },
             separators=(",", ":"),
         ).encode()
-        headers = {"Content-Type": "application/json"}
+        # As Home Assistant's push client: Odoo 19 then skips listing the databases.
+        headers = {"Content-Type": "application/json", "X-Odoo-Database": self.database}
         if len(body) > 64 * 1024:
             body = gzip.compress(body, compresslevel=5)
             headers["Content-Encoding"] = "gzip"
@@ -114,7 +116,7 @@ def pair_fake_instance(odoo: OdooServer, name: str) -> SignedPusher:
     """
     instance = pair_synthetic_instance(odoo, name)
     path = urlsplit(instance["push_url"]).path
-    return SignedPusher(f"{odoo.url}{path}", instance["secret"])
+    return SignedPusher(f"{odoo.url}{path}", instance["secret"], odoo.database)
 
 
 def machine_line(title: str) -> str:

@@ -472,7 +472,7 @@ def measure_dashboard(
 
     say = progress or (lambda message: None)
     instance = pair_synthetic_instance(odoo, "Dashboard benchmark")
-    pusher = SignedPusher(instance["push_url"], instance["secret"])
+    pusher = SignedPusher(instance["push_url"], instance["secret"], odoo.database)
     specs = bench_specs(entities)
     began = time.monotonic()
     push_all(pusher, seed_events(BENCH_AREAS, specs, datetime.now(UTC) - timedelta(seconds=5)))

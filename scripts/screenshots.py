@@ -566,7 +566,7 @@ def main() -> None:
         try:
             with FakeHomeAssistant().running() as fake:
                 instance = pair(odoo, f"http://127.0.0.1:{fake.port}", "Head office")
-                pusher = SignedPusher(instance["push_url"], instance["secret"])
+                pusher = SignedPusher(instance["push_url"], instance["secret"], odoo.database)
                 specs = demo_specs()
                 now = datetime.now(UTC) - timedelta(seconds=5)
                 push_all(pusher, seed_events(AREAS, specs, now))

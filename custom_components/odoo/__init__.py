@@ -64,7 +64,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool
     user_id = await async_get_or_create_user(hass, entry.data.get(CONF_USER_ID))
     if user_id != entry.data.get(CONF_USER_ID):
         hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_USER_ID: user_id})
-    client = PushClient(hass, entry.data[CONF_PUSH_URL], entry.data[CONF_SECRET])
+    client = _push_client(hass, entry)
     own_entities = hass.data.setdefault(DATA_OWN_ENTITIES, set())
     outbox = Outbox(
         hass,
@@ -99,6 +99,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: OdooConfigEntry) -> bool
     return True
 
 
+def _push_client(hass: HomeAssistant, entry: OdooConfigEntry) -> PushClient:
+    """The push client of the pairing `entry` holds now."""
+    data = entry.data
+    return PushClient(hass, data[CONF_PUSH_URL], data[CONF_SECRET], data[CONF_DATABASE])
+
+
 async def _async_dispatch(
     hass: HomeAssistant, entry: OdooConfigEntry, command: dict[str, Any]
 ) -> tuple[HTTPStatus, dict[str, Any]]:
@@ -117,7 +123,7 @@ async def _async_entry_updated(hass: HomeAssistant, entry: OdooConfigEntry) -> N
     runtime = entry.runtime_data
     if entry.data != runtime.pairing:
         renewable = all(runtime.pairing.get(key) == entry.data.get(key) for key in RELOAD_KEYS)
-        client = PushClient(hass, entry.data[CONF_PUSH_URL], entry.data[CONF_SECRET])
+        client = _push_client(hass, entry)
         if not renewable or not runtime.outbox.async_renew_pairing(client):
             hass.config_entries.async_schedule_reload(entry.entry_id)
             return

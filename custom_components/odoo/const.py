@@ -191,6 +191,8 @@ PROTOCOL_VERSION: Final = 1
 HEADER_TIMESTAMP: Final = "X-Bridge-Timestamp"
 HEADER_NONCE: Final = "X-Bridge-Nonce"
 HEADER_SIGNATURE: Final = "X-Bridge-Signature"
+# Odoo's own header naming the database of a request without a session (Odoo 19).
+HEADER_ODOO_DATABASE: Final = "X-Odoo-Database"
 PURPOSE_PUSH: Final = "push"
 PURPOSE_COMMAND: Final = "command"
 SIGNATURE_MAX_AGE: Final = 300

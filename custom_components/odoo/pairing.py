@@ -66,7 +66,8 @@ async def async_pair(
     )
     result = await rpc_client(hass, transport, credentials).async_pair(values)
     push_url = push_url_at(credentials.url, result.push_url)
-    answer = await PushClient(hass, push_url, secret).async_push(heartbeat_body(), gzipped=False)
+    client = PushClient(hass, push_url, secret, credentials.database)
+    answer = await client.async_push(heartbeat_body(), gzipped=False)
     if answer.status != 200:
         reason = describe_failure(answer)
         _LOGGER.warning("Paired with Odoo, but the first push to %s failed: %s", push_url, reason)

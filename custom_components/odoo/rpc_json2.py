@@ -12,7 +12,7 @@ import aiohttp
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .const import TRANSPORT_JSON2
+from .const import HEADER_ODOO_DATABASE, TRANSPORT_JSON2
 from .odoo_web import async_is_password
 from .rpc import (
     PAIRING_MODEL,
@@ -48,7 +48,7 @@ class Json2Client:
         credentials = self._credentials
         headers = {
             "Authorization": f"bearer {credentials.api_key}",
-            "X-Odoo-Database": credentials.database,
+            HEADER_ODOO_DATABASE: credentials.database,
         }
         try:
             async with self._session.post(

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 from unittest.mock import patch
 
+from odoo.addons.home_assistant import compat
 from odoo.addons.home_assistant.ingest import sequence_gap
 from odoo.addons.home_assistant.models.ha_entity_history import HaEntityHistory
 from odoo.addons.home_assistant.tests.common import (
@@ -165,6 +166,22 @@ class TestIngest(HomeAssistantHttpCase):
         self.assertEqual(self.instance.event_count, 2**31 + 6)
         self.assertEqual(self.instance.last_seq, 2**40 + 3)
         self.assertEqual(self.instance.seq_gap_count, 2)
+
+    def test_the_database_header_picks_the_database_when_several_are_served(self):
+        """A server whose `--db-filter` lets two databases through for the push's host: Odoo
+        19 serves a push on the database its `X-Odoo-Database` header names, as Home
+        Assistant sends it; Odoo 18 ignores the header and has no database to serve the push
+        on (docs/odoo-addon.md, *Choosing the database*)."""
+        named = {"X-Odoo-Database": self.env.cr.dbname}
+        with patch("odoo.http.db_list", return_value=[self.env.cr.dbname, "another_company"]):
+            self.assertEqual(self.push(self.make_batch()).status_code, 404)
+            response = self.push(self.make_batch([state_event("sensor.named", "3")]), headers=named)
+        if compat.SERIES >= 19:
+            self.assertEqual(response.status_code, 200, response.text)
+            self.assertEqual(self.entity("sensor.named").state, "3")
+        else:
+            self.assertEqual(response.status_code, 404)
+            self.assertFalse(self.env["ha.entity"].search([("entity_id", "=", "sensor.named")]))
 
     def test_a_gzip_body_is_accepted(self):
         self.push_ok(self.make_batch([state_event("sensor.zipped", "7")]), compress=True)

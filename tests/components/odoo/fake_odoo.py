@@ -59,6 +59,8 @@ class FakeOdoo(OdooRpcRoutes):
     attempts: list[str] = field(default_factory=list)
     batches: list[dict[str, Any]] = field(default_factory=list)
     requests: list[float] = field(default_factory=list)
+    # The `X-Odoo-Database` header of every push, in arrival order ("" when absent).
+    push_databases: list[str] = field(default_factory=list)
     rejected_signatures: int = 0
     gzipped_batches: int = 0
     seen_nonces: set[str] = field(default_factory=set)
@@ -93,6 +95,7 @@ class FakeOdoo(OdooRpcRoutes):
     async def push(self, request: web.Request) -> web.Response:
         """Verify, decode and record a pushed batch, or give a scripted answer."""
         self.requests.append(time.monotonic())
+        self.push_databases.append(request.headers.get("X-Odoo-Database", ""))
         body = await request.read()
         if not self._signature_valid(request, body):
             self.rejected_signatures += 1

@@ -30,7 +30,7 @@ from custom_components.odoo.const import (
     TRANSPORT_JSONRPC,
 )
 
-from .conftest import setup_entry
+from .conftest import first_snapshot, setup_entry
 from .fake_odoo import FakeOdoo
 from .test_services import assert_a_refused_key_starts_reauthentication, call
 
@@ -88,6 +88,21 @@ async def test_the_server_version_picks_the_transport(
         assert {database for database, _, _ in odoo.json2_calls} == {"prod"}
     else:
         assert odoo.json2_calls == []
+
+
+@pytest.mark.parametrize("series", [18, 19])
+async def test_every_push_names_the_paired_database(
+    hass: HomeAssistant, odoo: FakeOdoo, series: int
+) -> None:
+    """The pairing heartbeat and the stream name their database: Odoo 19 then never lists
+    the databases of a `--db-filter` server per push (Odoo 18 ignores the header)."""
+    odoo.series = series
+    odoo.databases = ["prod", "test"]
+    result = await _pair(hass, odoo)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await first_snapshot(odoo)
+    assert len(odoo.push_databases) >= 2  # the pairing's heartbeat, then the snapshot
+    assert set(odoo.push_databases) == {"prod"}
 
 
 @pytest.mark.parametrize(
